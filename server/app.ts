@@ -1,0 +1,78 @@
+// buildApp(ctx): the HTTP application. Plugins and each module's routes are registered here,
+// explicitly, so the whole surface of the API can be read in one file.
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ctx } from './context.js';
+import type { Access } from './http/access.js';
+import type { App } from './http/app-types.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerWebApp } from './http/web-static.js';
+import { installAccessControl } from './modules/accounts/access.hook.js';
+import { registerAccountRoutes } from './modules/accounts/accounts.routes.js';
+import { registerAuditRoutes } from './modules/audit/audit.routes.js';
+import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerOutboxRoutes } from './modules/outbox/outbox.routes.js';
+
+export type RouteRecord = { method: string; url: string; access: Access | undefined };
+const routeTables = new WeakMap<FastifyInstance, RouteRecord[]>();
+
+/** Every route the app registered, with its declared access: tests walk it, so new routes are covered. */
+export function routesOf(app: FastifyInstance): RouteRecord[] {
+  return routeTables.get(app) ?? [];
+}
+
+export type BuildOptions = {
+  /** The built web app (dist/web); omitted in API-only tests. */
+  webDir?: string;
+};
+
+export async function buildApp(ctx: Ctx, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    // A slow client can't hold a connection open forever.
+    requestTimeout: 120_000,
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('actor', null);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // Plugin routes (the docs UI, static files) are public by nature; say so, so the check that every
+  // route declares its access holds for them too.
+  const routes: RouteRecord[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.access && (route.url.startsWith('/docs') || route.url === '/*')) {
+      route.config = { ...route.config, access: { kind: 'public' } };
+    }
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, access: route.config?.access });
+  });
+
+  installErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await registerSecurityHeaders(app);
+  await registerOpenApi(app);
+  installAccessControl(app, ctx);
+
+  const api: App = app.withTypeProvider<ZodTypeProvider>();
+  registerHealthRoutes(api, ctx);
+  registerAccountRoutes(api, ctx);
+  registerAuditRoutes(api, ctx);
+  registerOutboxRoutes(api, ctx);
+
+  await registerWebApp(app, opts.webDir);
+  return app;
+}

@@ -1,0 +1,56 @@
+// Chooses the dialect once: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL
+// says so. Everything above this file sees one Kysely<Database>.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+export type DbOrTrx = Db | Trx;
+export type Dialect = 'sqlite' | 'postgres';
+
+// int8 (bigint) carries epoch-millisecond timestamps; they fit a JS number exactly.
+pg.types.setTypeParser(20, (v) => Number(v));
+// numeric is used for scores; a JS number has the precision we need.
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export type DbHandle = { db: Db; dialect: Dialect; close(): Promise<void> };
+
+export function openDatabase(config: Pick<Config, 'database'>, opts: { searchPath?: string } = {}): DbHandle {
+  const dbc = config.database;
+  if (dbc.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: dbc.url,
+      max: dbc.poolSize,
+      connectionTimeoutMillis: 5_000,
+      ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
+    });
+    // An idle client that loses its server must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  fs.mkdirSync(path.dirname(dbc.file), { recursive: true });
+  const sqlite = openSqliteFile(dbc.file, dbc.synchronous);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * WAL keeps readers off the writer's back; the busy timeout lets a second connection (the job worker
+ * thread, a CLI command) wait its turn. synchronous=NORMAL in WAL mode: a committed transaction
+ * survives the process dying (kill -9) because it is in the WAL file before COMMIT returns; only an OS
+ * crash or power cut can lose the last commits. SQLITE_SYNCHRONOUS=full fsyncs every commit instead.
+ */
+export function openSqliteFile(file: string, synchronous: 'normal' | 'full' = 'normal'): SQLite.Database {
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}

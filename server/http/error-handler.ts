@@ -1,0 +1,102 @@
+// One error model for the whole API: { error: { code, message, details? }, requestId }.
+// A 5xx never shows internals: the cause is logged with the request id, and the reply has only the id.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, errorStatus } from '../errors.js';
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId };
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const requestId = String(req.id);
+    if (err instanceof AppError) {
+      if (err.code === 'RATE_LIMITED' || err.code === 'UNAVAILABLE') reply.header('retry-after', '30');
+      return reply.status(err.status).send(errorBody(err.code, err.message, requestId, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const fields: Record<string, string> = {};
+      for (const v of err.validation) {
+        const where =
+          v.instancePath.replace(/^\//, '').replaceAll('/', '.') ||
+          (v.params.issue as { path?: PropertyKey[] } | undefined)?.path?.map(String).join('.') ||
+          '';
+        const key = `${err.validationContext ?? 'body'}${where ? `.${where}` : ''}`;
+        fields[key] ??= v.message ?? 'Invalid value';
+      }
+      return reply
+        .status(400)
+        .send(errorBody('VALIDATION_FAILED', 'Some fields are invalid', requestId, { fields }));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 429) {
+      return reply
+        .status(429)
+        .send(errorBody('RATE_LIMITED', 'Too many requests; try again shortly', requestId));
+    }
+    if (
+      status === 413 ||
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+      err.code === 'FST_REQ_FILE_TOO_LARGE'
+    ) {
+      return reply
+        .status(413)
+        .send(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large', requestId));
+    }
+    if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply
+        .status(415)
+        .send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', requestId));
+    }
+    if (status >= 400 && status < 500) {
+      // Malformed JSON, bad content length and the like: the client's fault, safe to describe.
+      return reply
+        .status(400)
+        .send(
+          errorBody(
+            'VALIDATION_FAILED',
+            err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+              ? 'The body is not valid JSON'
+              : 'The request is malformed',
+            requestId,
+          ),
+        );
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.error({ err }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return reply
+        .status(503)
+        .send(
+          errorBody('UNAVAILABLE', 'The service is temporarily unavailable; try again shortly', requestId),
+        );
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL', 'Something went wrong on our side', requestId));
+  });
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(
+    e.message ?? '',
+  );
+}
+
+export { errorStatus };
