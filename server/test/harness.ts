@@ -71,7 +71,7 @@ export async function createTestEnv(
     ...opts.overrides,
     searchPath: schema,
   });
-  await migrateToLatest(ctx.db);
+  await migrateToLatest(ctx.db, { schema });
   return {
     dialect,
     ctx,
@@ -130,8 +130,20 @@ export function cookieFrom(res: LightMyRequestResponse): string {
   return list.map((c) => c.split(';')[0]).join('; ');
 }
 
+let ipCounter = 0;
+/** A distinct client address per call, so per-IP rate limits don't couple unrelated tests. */
+export function nextIp(): string {
+  ipCounter++;
+  return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}
+
 export async function signInAgent(app: FastifyInstance, email: string, password: string): Promise<Agent> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    payload: { email, password },
+    remoteAddress: nextIp(),
+  });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   const cookie = cookieFrom(res);
   const csrf = res.json().csrfToken as string;
