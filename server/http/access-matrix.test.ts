@@ -10,12 +10,15 @@ import { orgWithTeam, PASSWORD } from '../test/factories.js';
 import { type Agent, createTestApp, dialects, nextIp, signInAgent, type TestApp } from '../test/harness.js';
 
 const staffRoutes = (app: FastifyInstance) =>
-  routesOf(app).filter((r) => r.method !== 'HEAD' && (r.access?.kind === 'staff' || r.access?.kind === 'user'));
+  routesOf(app).filter(
+    (r) => r.method !== 'HEAD' && (r.access?.kind === 'staff' || r.access?.kind === 'user'),
+  );
 
 const fill = (url: string, ids: Record<string, string>) =>
   url.replace(/:(\w+)/g, (_, name: string) => {
     const id = ids[name];
-    if (!id) throw new Error(`No fixture for route parameter :${name} in ${url}; add one to access-matrix.test.ts`);
+    if (!id)
+      throw new Error(`No fixture for route parameter :${name} in ${url}; add one to access-matrix.test.ts`);
     return id;
   });
 
@@ -35,14 +38,41 @@ function bodyFor(r: RouteRecord, ids: Record<string, string>) {
 
 /** Everything organization B owns, to compare before and after A's attempts. */
 async function snapshotOrg(ctx: Ctx, orgId: string) {
-  const memberIds = (await ctx.db.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).execute()).map((m) => m.user_id);
+  const memberIds = (
+    await ctx.db.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).execute()
+  ).map((m) => m.user_id);
   return JSON.stringify({
     org: await ctx.db.selectFrom('organizations').selectAll().where('id', '=', orgId).execute(),
-    members: await ctx.db.selectFrom('memberships').selectAll().where('org_id', '=', orgId).orderBy('user_id').execute(),
-    invitations: await ctx.db.selectFrom('team_invitations').selectAll().where('org_id', '=', orgId).orderBy('id').execute(),
-    emails: await ctx.db.selectFrom('emails').select(['id', 'status', 'to_address']).where('org_id', '=', orgId).orderBy('id').execute(),
-    sessions: await ctx.db.selectFrom('sessions').select(['id', 'org_id']).where('user_id', 'in', memberIds).orderBy('id').execute(),
-    users: await ctx.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('id', 'in', memberIds).orderBy('id').execute(),
+    members: await ctx.db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('user_id')
+      .execute(),
+    invitations: await ctx.db
+      .selectFrom('team_invitations')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    emails: await ctx.db
+      .selectFrom('emails')
+      .select(['id', 'status', 'to_address'])
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    sessions: await ctx.db
+      .selectFrom('sessions')
+      .select(['id', 'org_id'])
+      .where('user_id', 'in', memberIds)
+      .orderBy('id')
+      .execute(),
+    users: await ctx.db
+      .selectFrom('users')
+      .select(['id', 'email', 'password_hash'])
+      .where('id', 'in', memberIds)
+      .orderBy('id')
+      .execute(),
   });
 }
 
@@ -57,11 +87,30 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
     a = await orgWithTeam(t.app, t.ctx);
     b = await orgWithTeam(t.app, t.ctx);
     // Give B one of everything an id can point at.
-    const inv = await t.app.inject({ method: 'POST', url: '/api/v1/team/invitations', headers: b.agents.owner.headers, payload: { email: 'b.invitee@example.com', role: 'recruiter' }, remoteAddress: nextIp() });
+    const inv = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/team/invitations',
+      headers: b.agents.owner.headers,
+      payload: { email: 'b.invitee@example.com', role: 'recruiter' },
+      remoteAddress: nextIp(),
+    });
     await t.runJobs();
-    const email = await t.ctx.db.selectFrom('emails').select('id').where('org_id', '=', b.orgId).executeTakeFirstOrThrow();
-    const bSession = await t.ctx.db.selectFrom('sessions').select('id').where('user_id', '=', b.userId).executeTakeFirstOrThrow();
-    const bReviewer = await t.ctx.db.selectFrom('memberships').select('user_id').where('org_id', '=', b.orgId).where('role', '=', 'reviewer').executeTakeFirstOrThrow();
+    const email = await t.ctx.db
+      .selectFrom('emails')
+      .select('id')
+      .where('org_id', '=', b.orgId)
+      .executeTakeFirstOrThrow();
+    const bSession = await t.ctx.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', b.userId)
+      .executeTakeFirstOrThrow();
+    const bReviewer = await t.ctx.db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('org_id', '=', b.orgId)
+      .where('role', '=', 'reviewer')
+      .executeTakeFirstOrThrow();
     bIds = {
       orgId: b.orgId,
       userId: bReviewer.user_id,
@@ -79,12 +128,31 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
     for (const r of routes) {
       for (const role of ['owner', 'admin', 'recruiter', 'reviewer'] as const) {
         // Fresh sign-in per call: some routes (sign-out, password change) end sessions.
-        const agent: Agent = await signInAgent(t.app, role === 'owner' ? a.email : await emailOf(t.ctx, a.orgId, role), PASSWORD);
-        const url = fill(r.url, { ...bIds, userId: '00000000-0000-7000-8000-000000000000', invitationId: 'x', emailId: 'x', sessionId: 'x', orgId: a.orgId });
-        const res = await t.app.inject({ method: r.method as 'GET', url, headers: agent.headers, payload: bodyFor(r, { orgId: a.orgId }), remoteAddress: nextIp() });
-        const allowed = r.access?.kind === 'user' || can(role, (r.access as { permission: Permission }).permission);
+        const agent: Agent = await signInAgent(
+          t.app,
+          role === 'owner' ? a.email : await emailOf(t.ctx, a.orgId, role),
+          PASSWORD,
+        );
+        const url = fill(r.url, {
+          ...bIds,
+          userId: '00000000-0000-7000-8000-000000000000',
+          invitationId: 'x',
+          emailId: 'x',
+          sessionId: 'x',
+          orgId: a.orgId,
+        });
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url,
+          headers: agent.headers,
+          payload: bodyFor(r, { orgId: a.orgId }),
+          remoteAddress: nextIp(),
+        });
+        const allowed =
+          r.access?.kind === 'user' || can(role, (r.access as { permission: Permission }).permission);
         const refused = res.statusCode === 403 && res.json().error.code === 'FORBIDDEN';
-        if (allowed === refused) mismatches.push(`${role} ${r.method} ${r.url}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+        if (allowed === refused)
+          mismatches.push(`${role} ${r.method} ${r.url}: ${res.statusCode} ${res.body.slice(0, 120)}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -97,10 +165,21 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
       r.url.includes(':') || /":":\w/.test(JSON.stringify(validBodies[`${r.method} ${r.url}`] ?? ''));
     for (const r of staffRoutes(t.app).filter(pointsAtSomething)) {
       for (const role of ['owner', 'admin'] as const) {
-        const agent = await signInAgent(t.app, role === 'owner' ? a.email : await emailOf(t.ctx, a.orgId, role), PASSWORD);
-        const res = await t.app.inject({ method: r.method as 'GET', url: fill(r.url, bIds), headers: agent.headers, payload: bodyFor(r, bIds), remoteAddress: nextIp() });
+        const agent = await signInAgent(
+          t.app,
+          role === 'owner' ? a.email : await emailOf(t.ctx, a.orgId, role),
+          PASSWORD,
+        );
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: fill(r.url, bIds),
+          headers: agent.headers,
+          payload: bodyFor(r, bIds),
+          remoteAddress: nextIp(),
+        });
         if (res.statusCode !== 404) leaks.push(`${role} ${r.method} ${r.url} → ${res.statusCode}`);
-        for (const id of Object.values(bIds)) if (res.body.includes(id)) leaks.push(`${r.method} ${r.url} echoed B's id ${id}`);
+        for (const id of Object.values(bIds))
+          if (res.body.includes(id)) leaks.push(`${r.method} ${r.url} echoed B's id ${id}`);
       }
     }
     expect(leaks).toEqual([]);
@@ -111,7 +190,12 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
     const lists = staffRoutes(t.app).filter((r) => r.method === 'GET' && !r.url.includes(':'));
     const bMarkers = [b.email, b.orgId, bIds.invitationId!, bIds.emailId!];
     for (const r of lists) {
-      const res = await t.app.inject({ method: 'GET', url: r.url, headers: a.agents.owner.headers, remoteAddress: nextIp() });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: r.url,
+        headers: a.agents.owner.headers,
+        remoteAddress: nextIp(),
+      });
       for (const m of bMarkers) expect(res.body, `${r.url} leaks ${m}`).not.toContain(m);
     }
   });

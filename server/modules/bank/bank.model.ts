@@ -110,6 +110,20 @@ export const taxonomySchema = z.object({
 });
 export type Taxonomy = z.output<typeof taxonomySchema>;
 
+/** `pack.yaml` at the root of a private content pack (ASSAY_CONTENT_DIRS). */
+export const packManifestSchema = z
+  .object({
+    organization: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+export type PackManifest = z.output<typeof packManifestSchema>;
+
+/** Where a bank item comes from: the built-in library, an organization's content pack, or the API. */
+export const questionSources = ['builtin', 'pack', 'custom'] as const;
+export type QuestionSource = (typeof questionSources)[number];
+
 /** Grades one answer: single is 1 or 0; multiple is max(0, (right chosen − wrong chosen) / right total). */
 export function gradeChoice(
   kind: QuestionKind,
