@@ -71,6 +71,18 @@ function announceFirstOwner(ctx: Ctx, creds: { email: string; password: string }
   );
 }
 
+function startWorkerThread(): Worker {
+  const workerData = { env: { ...process.env } };
+  if (import.meta.url.endsWith('.js'))
+    return new Worker(new URL('./worker-thread.js', import.meta.url), { workerData });
+  // Running from TypeScript sources (development, tests): the thread registers the TS loader first.
+  const entry = new URL('./worker-thread.ts', import.meta.url).href;
+  return new Worker(
+    `import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`,
+    { eval: true, workerData },
+  );
+}
+
 async function serve(config: Config, role: 'web' | 'worker' | 'all'): Promise<void> {
   const started = Date.now();
   const ctx = createContext(config);
@@ -82,11 +94,12 @@ async function serve(config: Config, role: 'web' | 'worker' | 'all'): Promise<vo
   if (role !== 'web') {
     const inThread = config.jobsInThread ?? ctx.dialect === 'sqlite';
     if (inThread) {
-      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-      const worker = new Worker(new URL(`./worker-thread${ext}`, import.meta.url), {
-        workerData: { env: { ...process.env } },
+      const worker = startWorkerThread();
+      worker.on('error', (err) => {
+        // Without workers nothing gets graded or sent: stop, so the supervisor restarts us whole.
+        ctx.log.fatal({ err }, 'job worker thread failed');
+        process.exit(1);
       });
-      worker.on('error', (err) => ctx.log.error({ err }, 'job worker thread failed'));
       stopWorkers = () =>
         new Promise<void>((resolve) => {
           worker.once('message', () => resolve());
