@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../crypto.js';
 import { openEmailBody } from '../../mail/mailer.js';
@@ -23,7 +24,7 @@ describe.each(dialects)('staff accounts (%s)', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const inject = (opts: Parameters<TestApp['app']['inject']>[0] & object) =>
+  const inject = (opts: InjectOptions) =>
     t.app.inject({ remoteAddress: nextIp(), ...opts });
   const latestEmail = async (to: string) => {
     await t.runJobs();

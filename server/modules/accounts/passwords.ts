@@ -20,7 +20,9 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
-export function hashPassword(password: string, params: typeof ARGON2 = ARGON2): Promise<string> {
+export type Argon2Params = { memoryCost: number; timeCost: number; parallelism: number };
+
+export function hashPassword(password: string, params: Argon2Params = ARGON2): Promise<string> {
   return hash(password.normalize('NFC'), { algorithm: ARGON2ID, ...params });
 }
 
