@@ -10,7 +10,28 @@ import type {
   TeamInvitationsTable,
   UsersTable,
 } from '../modules/accounts/accounts.table.js';
+import type { AssessmentsTable } from '../modules/assessments/assessments.table.js';
+import type {
+  AnswersTable,
+  AttemptsTable,
+  CandidateSessionsTable,
+  IntegrityEventsTable,
+  UploadsTable,
+} from '../modules/attempts/attempts.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
+import type {
+  ContentSyncTable,
+  QuestionsTable,
+  QuestionVersionsTable,
+  UploadTasksTable,
+  UploadTaskVersionsTable,
+} from '../modules/bank/bank.table.js';
+import type {
+  CandidateImportsTable,
+  CandidatesTable,
+  InvitationsTable,
+  PublicRegistrationsTable,
+} from '../modules/invitations/invitations.table.js';
 
 export interface Database {
   jobs: JobsTable;
@@ -23,4 +44,19 @@ export interface Database {
   password_resets: PasswordResetsTable;
   team_invitations: TeamInvitationsTable;
   audit_log: AuditLogTable;
+  questions: QuestionsTable;
+  question_versions: QuestionVersionsTable;
+  upload_tasks: UploadTasksTable;
+  upload_task_versions: UploadTaskVersionsTable;
+  content_sync: ContentSyncTable;
+  assessments: AssessmentsTable;
+  candidates: CandidatesTable;
+  invitations: InvitationsTable;
+  candidate_imports: CandidateImportsTable;
+  public_registrations: PublicRegistrationsTable;
+  attempts: AttemptsTable;
+  answers: AnswersTable;
+  uploads: UploadsTable;
+  integrity_events: IntegrityEventsTable;
+  candidate_sessions: CandidateSessionsTable;
 }

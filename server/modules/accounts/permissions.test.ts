@@ -7,7 +7,7 @@ describe('docs/permissions.md', () => {
     const md = fs.readFileSync('docs/permissions.md', 'utf8');
     const rows = new Map<string, string[]>();
     for (const line of md.split('\n')) {
-      const m = /^\| `([a-z.]+)` \|(.*)\|$/.exec(line);
+      const m = /^\|\s*`([a-z.]+)`\s*\|(.*)\|\s*$/.exec(line);
       if (!m) continue;
       const cells = m[2]!.split('|').map((c) => c.trim());
       if (cells.length !== 4) continue;
