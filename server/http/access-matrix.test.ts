@@ -114,7 +114,7 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
     bIds = {
       orgId: b.orgId,
       userId: bReviewer.user_id,
-      invitationId: inv.json().id,
+      teamInvitationId: inv.json().id,
       emailId: email.id,
       sessionId: bSession.id,
     };
@@ -136,7 +136,7 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
         const url = fill(r.url, {
           ...bIds,
           userId: '00000000-0000-7000-8000-000000000000',
-          invitationId: 'x',
+          teamInvitationId: 'x',
           emailId: 'x',
           sessionId: 'x',
           orgId: a.orgId,
@@ -188,7 +188,7 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
 
   it("keeps lists scoped to the caller's organization", async () => {
     const lists = staffRoutes(t.app).filter((r) => r.method === 'GET' && !r.url.includes(':'));
-    const bMarkers = [b.email, b.orgId, bIds.invitationId!, bIds.emailId!];
+    const bMarkers = [b.email, b.orgId, bIds.teamInvitationId!, bIds.emailId!];
     for (const r of lists) {
       const res = await t.app.inject({
         method: 'GET',

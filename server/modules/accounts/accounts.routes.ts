@@ -358,19 +358,19 @@ export function registerAccountRoutes(app: App, ctx: Ctx): void {
   );
 
   app.delete(
-    '/api/v1/team/invitations/:invitationId',
+    '/api/v1/team/invitations/:teamInvitationId',
     {
       config: { access: { kind: 'staff', permission: 'team.manage' } },
       schema: {
         operationId: 'revokeTeamInvitation',
         tags: ['team'],
         summary: 'Revoke a pending invitation',
-        params: idParam('invitationId'),
+        params: idParam('teamInvitationId'),
         response: { 204: z.null(), ...staffErrors },
       },
     },
     async (req, reply) => {
-      await accounts.revokeTeamInvitation(ctx, staffOf(req), req.params.invitationId as string, metaOf(req));
+      await accounts.revokeTeamInvitation(ctx, staffOf(req), req.params.teamInvitationId as string, metaOf(req));
       return reply.status(204).send(null);
     },
   );
