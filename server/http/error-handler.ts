@@ -49,6 +49,8 @@ export function installErrorHandler(app: FastifyInstance): void {
         .status(415)
         .send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', requestId));
     }
+    if (status === 404) return reply.status(404).send(errorBody('NOT_FOUND', 'Not found', requestId));
+    if (status === 403) return reply.status(403).send(errorBody('FORBIDDEN', 'Forbidden', requestId));
     if (status >= 400 && status < 500) {
       // Malformed JSON, bad content length and the like: the client's fault, safe to describe.
       return reply

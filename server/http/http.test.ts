@@ -140,3 +140,35 @@ describe('openapi.json', () => {
     z.object({ openapi: z.string(), info: z.object({ title: z.string() }) }).parse(committed);
   });
 });
+
+describe('the web app', () => {
+  it('serves built files, cached when hashed, and index.html for client-side routes', async () => {
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-web-'));
+    fs.mkdirSync(path.join(webDir, 'assets'));
+    fs.writeFileSync(
+      path.join(webDir, 'index.html'),
+      '<!doctype html><title>Assay</title><div id="root"></div>',
+    );
+    fs.writeFileSync(path.join(webDir, 'assets', 'app-abc123.js'), 'console.log(1)');
+    const t = await createTestApp('sqlite', { webDir });
+    const asset = await t.app.inject('/assets/app-abc123.js');
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    const page = await t.app.inject({ url: '/team', headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Assay</title>');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const api = await t.app.inject({ url: '/api/v1/nothing', headers: { accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().error.code).toBe('NOT_FOUND');
+    const root = await t.app.inject({ url: '/', headers: { accept: 'text/html' } });
+    expect(root.statusCode).toBe(200);
+    expect(root.body).toContain('<title>Assay</title>');
+    const missingAsset = await t.app.inject('/assets/missing.js');
+    expect(missingAsset.statusCode).toBe(404);
+    await t.close();
+  });
+});

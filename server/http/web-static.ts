@@ -11,16 +11,21 @@ export async function registerWebApp(app: FastifyInstance, webDir: string | unde
   if (hasWeb) {
     await app.register(fastifyStatic, {
       root: webDir,
-      wildcard: false,
+      wildcard: true,
       index: false,
       // Hashed asset names never change content: cache them for a year. index.html is never cached.
-      setHeaders(res, file) {
-        (res as unknown as { setHeader(k: string, v: string): void }).setHeader(
+      setHeaders(reply, file) {
+        reply.header(
           'cache-control',
           file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
       },
     });
+  }
+  if (hasWeb) {
+    app.get('/', { config: { access: { kind: 'public' } }, schema: { hide: true } }, (_req, reply) =>
+      reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html'),
+    );
   }
   app.setNotFoundHandler((req, reply) => {
     const isPage =
