@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from './context.js';
@@ -14,9 +15,17 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-static.js';
 import { installAccessControl } from './modules/accounts/access.hook.js';
 import { registerAccountRoutes } from './modules/accounts/accounts.routes.js';
+import { registerAssessmentRoutes } from './modules/assessments/assessments.routes.js';
+import { registerAttemptRoutes } from './modules/attempts/attempts.routes.js';
 import { registerAuditRoutes } from './modules/audit/audit.routes.js';
+import { registerBankInterchangeRoutes } from './modules/bank/bank-interchange.routes.js';
+import { registerBankRoutes } from './modules/bank/bank.routes.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { installIntegrationHooks } from './modules/integrations/integrations.hooks.js';
+import { registerIntegrationRoutes } from './modules/integrations/integrations.routes.js';
+import { registerInvitationRoutes } from './modules/invitations/invitations.routes.js';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.js';
+import { registerPrivacyRoutes } from './modules/privacy/privacy.routes.js';
 
 export type RouteRecord = { method: string; url: string; access: Access | undefined };
 const routeTables = new WeakMap<FastifyInstance, RouteRecord[]>();
@@ -24,6 +33,29 @@ const routeTables = new WeakMap<FastifyInstance, RouteRecord[]>();
 /** Every route the app registered, with its declared access: tests walk it, so new routes are covered. */
 export function routesOf(app: FastifyInstance): RouteRecord[] {
   return routeTables.get(app) ?? [];
+}
+
+/**
+ * With REDIS_URL, rate-limit counters live in Redis so every instance counts the same requests. If
+ * Redis is unreachable, requests are let through rather than refused (skipOnError).
+ */
+function sharedRateLimitStore(app: FastifyInstance, ctx: Ctx) {
+  if (!ctx.config.redisUrl) return {};
+  const redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+  redis.on('error', (err) => ctx.log.warn({ err: err.message }, 'redis unavailable; rate limits fall back to letting requests through'));
+  // Start counting in Redis from the first request: wait (briefly) for the connection at start.
+  app.addHook('onReady', async () => {
+    if (redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      redis.once('ready', done);
+      setTimeout(done, 3_000).unref();
+    });
+  });
+  app.addHook('onClose', async () => {
+    redis.disconnect();
+  });
+  return { redis, nameSpace: 'assay-rl:', skipOnError: true };
 }
 
 export type BuildOptions = {
@@ -62,16 +94,24 @@ export async function buildApp(ctx: Ctx, opts: BuildOptions = {}): Promise<Fasti
 
   installErrorHandler(app);
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, ...sharedRateLimitStore(app, ctx) });
   await registerSecurityHeaders(app);
   await registerOpenApi(app);
   installAccessControl(app, ctx);
+  installIntegrationHooks(app, ctx);
 
   const api: App = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(api, ctx);
   registerAccountRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
+  registerBankRoutes(api, ctx);
+  registerBankInterchangeRoutes(api, ctx);
   registerOutboxRoutes(api, ctx);
+  registerIntegrationRoutes(api, ctx);
+  registerAssessmentRoutes(api, ctx);
+  registerInvitationRoutes(api, ctx);
+  registerAttemptRoutes(api, ctx);
+  registerPrivacyRoutes(api, ctx);
 
   await registerWebApp(app, opts.webDir);
   return app;

@@ -35,11 +35,15 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASSAY_CONTENT_DIRS: z.string().default(''),
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(2048).default(100),
+  ATTEMPT_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   JOBS_IN_THREAD: bool.optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//)
     .optional(),
+  WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+  API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(1200),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -61,8 +65,14 @@ export type Config = Readonly<{
   logLevel: string;
   contentDirs: string[];
   uploadMaxBytes: number;
+  /** How long after a section's deadline a candidate's write is still accepted (network latency). */
+  attemptGraceMs: number;
   jobsInThread: boolean | undefined;
   redisUrl: string | undefined;
+  /** Let webhooks reach private, loopback and link-local addresses (tests, closed networks). */
+  webhooksAllowPrivate: boolean;
+  /** Requests per minute for API-key callers: per key and per organization. */
+  apiRateLimit: { perKey: number; perOrg: number };
 }>;
 
 export class ConfigError extends Error {
@@ -107,7 +117,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter(Boolean)
       .map((d) => path.resolve(d)),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    attemptGraceMs: e.ATTEMPT_GRACE_SECONDS * 1000,
     jobsInThread: e.JOBS_IN_THREAD,
     redisUrl: e.REDIS_URL,
+    webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
+    apiRateLimit: { perKey: e.API_RATE_LIMIT_PER_KEY, perOrg: e.API_RATE_LIMIT_PER_ORG },
   });
 }

@@ -19,6 +19,12 @@ import {
   resetPasswordFromCli,
 } from './modules/accounts/accounts.service.js';
 import { type MemberRole, memberRoles } from './modules/accounts/accounts.table.js';
+import { checkContent } from './modules/bank/content-check.js';
+import {
+  ContentInvalidError,
+  syncBuiltInContent,
+  syncContentPacks,
+} from './modules/bank/content-sync.service.js';
 
 const HELP = `Usage: assay <command> [options]
 
@@ -32,6 +38,10 @@ Commands:
   jobs list [--state queued|running|succeeded|dead] [--name NAME]
   jobs retry <job-id>             Put a dead job back in the queue
   jobs discard <job-id>           Delete a dead job
+  content check [path]            Validate a content directory (default: the built-in library) or a
+                                  private pack; prints file:line: problem, exits 1 on any
+  content sync                    Load the built-in library and the ASSAY_CONTENT_DIRS packs now
+                                  (serve does this at start)
 
 Configuration comes from the environment (and .env); see docs/configuration.md.`;
 
@@ -83,12 +93,26 @@ function startWorkerThread(): Worker {
   );
 }
 
+/** Refuses to run on invalid content: a clear list of problems beats half a question bank. */
+async function syncContentOrExit(ctx: Ctx, sync: () => Promise<unknown>): Promise<void> {
+  try {
+    await sync();
+  } catch (err) {
+    if (!(err instanceof ContentInvalidError)) throw err;
+    await ctx.close();
+    fail(`Assay cannot start: ${err.message}`);
+  }
+}
+
 async function serve(config: Config, role: 'web' | 'worker' | 'all'): Promise<void> {
   const started = Date.now();
   const ctx = createContext(config);
   await migrateToLatest(ctx.db);
+  await syncContentOrExit(ctx, () => syncBuiltInContent(ctx));
   const creds = await bootstrapFirstOwner(ctx);
   if (creds) announceFirstOwner(ctx, creds);
+  // After the first owner: a pack may belong to the organization that was just created.
+  await syncContentOrExit(ctx, () => syncContentPacks(ctx));
 
   let stopWorkers: () => Promise<void> = async () => {};
   if (role !== 'web') {
@@ -144,6 +168,13 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
+  if (command === 'content' && sub === 'check') {
+    // Needs no configuration or database: content authors run it in their checkout or CI.
+    const r = checkContent(rest[0]);
+    (r.ok ? process.stdout : process.stderr).write(`${r.output}\n`);
+    if (!r.ok) process.exit(1);
+    return;
+  }
   loadDotEnv();
   let config: Config;
   try {
@@ -163,6 +194,26 @@ async function main(argv: string[]): Promise<void> {
       if (role !== 'web' && role !== 'worker' && role !== 'all')
         fail(`--role must be web, worker or all (got ${role})`);
       return serve(config, role);
+    }
+    case 'content': {
+      if (sub !== 'sync') fail('Usage: assay content check [path] | assay content sync');
+      await withCtx(config, async (ctx) => {
+        try {
+          for (const r of [await syncBuiltInContent(ctx), ...(await syncContentPacks(ctx))]) {
+            const c = (k: 'questions' | 'uploadTasks') =>
+              `${r[k].created} new, ${r[k].versioned} new versions, ${r[k].retired} retired, ${r[k].restored} restored`;
+            process.stdout.write(
+              r.skipped
+                ? `${r.scope}: unchanged\n`
+                : `${r.scope}: questions ${c('questions')}; upload tasks ${c('uploadTasks')}\n`,
+            );
+          }
+        } catch (err) {
+          if (err instanceof ContentInvalidError) fail(err.message);
+          throw err;
+        }
+      });
+      return;
     }
     case 'migrate': {
       const applied = await withCtx(config, async () => []);

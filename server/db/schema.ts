@@ -27,11 +27,27 @@ import type {
   UploadTaskVersionsTable,
 } from '../modules/bank/bank.table.js';
 import type {
+  ApiKeysTable,
+  IdempotencyKeysTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+} from '../modules/integrations/integrations.table.js';
+import type {
   CandidateImportsTable,
   CandidatesTable,
   InvitationsTable,
   PublicRegistrationsTable,
 } from '../modules/invitations/invitations.table.js';
+import type { PrivacySettingsTable } from '../modules/privacy/privacy.table.js';
+import type {
+  AssessmentStatsTable,
+  CandidateNotesTable,
+  ItemStatsTable,
+  QuestionStatsTable,
+  RoleBenchmarksTable,
+  SavedViewsTable,
+} from '../modules/results/results.table.js';
+import type { ReviewItemsTable, ReviewsTable } from '../modules/reviews/reviews.table.js';
 
 export interface Database {
   jobs: JobsTable;
@@ -59,4 +75,17 @@ export interface Database {
   uploads: UploadsTable;
   integrity_events: IntegrityEventsTable;
   candidate_sessions: CandidateSessionsTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  privacy_settings: PrivacySettingsTable;
+  saved_views: SavedViewsTable;
+  candidate_notes: CandidateNotesTable;
+  role_benchmarks: RoleBenchmarksTable;
+  assessment_stats: AssessmentStatsTable;
+  item_stats: ItemStatsTable;
+  question_stats: QuestionStatsTable;
+  review_items: ReviewItemsTable;
+  reviews: ReviewsTable;
 }

@@ -5,7 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteRecord, routesOf } from '../app.js';
 import type { Ctx } from '../context.js';
+import { newId } from '../ids.js';
 import { can, type Permission } from '../modules/accounts/permissions.js';
+import { asCandidate, createTestInvitation, startBrowser } from '../modules/attempts/attempts.factories.js';
+import { uploadCsv } from '../modules/invitations/test-helpers.js';
 import { orgWithTeam, PASSWORD } from '../test/factories.js';
 import { type Agent, createTestApp, dialects, nextIp, signInAgent, type TestApp } from '../test/harness.js';
 
@@ -29,6 +32,13 @@ const validBodies: Record<string, unknown> = {
   'POST /api/v1/team/invitations': { email: 'someone.new@example.com', role: 'reviewer' },
   'POST /api/v1/auth/switch-organization': { organizationId: ':orgId' },
   'POST /api/v1/auth/password': { currentPassword: PASSWORD, newPassword: PASSWORD },
+  'PATCH /api/v1/webhook-endpoints/:endpointId': { description: 'Hijacked' },
+  'PATCH /api/v1/questions/:questionId': { stem: 'Hijacked' },
+  'PATCH /api/v1/upload-tasks/:taskId': { title: 'Hijacked' },
+  'PATCH /api/v1/assessments/:assessmentId': { name: 'Hijacked' },
+  'POST /api/v1/assessments/:assessmentId/invitations': { email: 'intruder@example.com', name: 'Intruder' },
+  'POST /api/v1/assessments/:assessmentId/invitations/bulk': { action: 'revoke', invitationIds: ['x'] },
+  'PUT /api/v1/privacy/settings': { retentionDays: 30 },
 };
 
 function bodyFor(r: RouteRecord, ids: Record<string, string>) {
@@ -73,6 +83,72 @@ async function snapshotOrg(ctx: Ctx, orgId: string) {
       .where('id', 'in', memberIds)
       .orderBy('id')
       .execute(),
+    apiKeys: await ctx.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    webhookEndpoints: await ctx.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    webhookJobs: await ctx.db
+      .selectFrom('jobs')
+      .select(['id', 'dedupe_key'])
+      .where('name', '=', 'webhooks.deliver')
+      .orderBy('id')
+      .execute(),
+    questions: await ctx.db
+      .selectFrom('questions')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    uploadTasks: await ctx.db
+      .selectFrom('upload_tasks')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    assessments: await ctx.db
+      .selectFrom('assessments')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    candidates: await ctx.db
+      .selectFrom('candidates')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    candidateInvitations: await ctx.db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    candidateImports: await ctx.db
+      .selectFrom('candidate_imports')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    attempts: await ctx.db
+      .selectFrom('attempts')
+      .select(['id', 'status', 'session_id', 'plan'])
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
+    uploads: await ctx.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute(),
   });
 }
 
@@ -111,12 +187,129 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
       .where('org_id', '=', b.orgId)
       .where('role', '=', 'reviewer')
       .executeTakeFirstOrThrow();
+    // B's own bank items (built-in ones are shared, so they prove nothing about isolation).
+    const question = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/questions',
+      headers: b.agents.owner.headers,
+      payload: {
+        kind: 'single',
+        subtopic: 'databases',
+        difficulty: 'easy',
+        seconds: 30,
+        stem: "B's own question",
+        options: [
+          { id: 'a', text: 'Yes' },
+          { id: 'b', text: 'No' },
+        ],
+        correct: ['a'],
+        explanation: 'Because.',
+      },
+      remoteAddress: nextIp(),
+    });
+    const level = (score: number) => ({ score, descriptor: `Level ${score}` });
+    const criterion = (id: string) => ({ id, name: id, levels: [level(0), level(1), level(2)] });
+    const task = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/upload-tasks',
+      headers: b.agents.owner.headers,
+      payload: {
+        title: "B's own task",
+        subtopics: ['databases'],
+        minutes: 30,
+        accept: ['.sql'],
+        maxSizeMb: 1,
+        prompt: 'Hand in a schema.',
+        rubric: [criterion('a'), criterion('b'), criterion('c')],
+        reviewerNotes: 'Notes.',
+      },
+      remoteAddress: nextIp(),
+    });
+    // B's assessment (upload-only, on B's own task, so no content is needed), an invitation to it and
+    // a CSV import.
+    const asB = (method: 'POST' | 'PATCH', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: b.agents.owner.headers, payload, remoteAddress: nextIp() });
+    const bAssessment = (await asB('POST', '/api/v1/assessments', { name: "B's assessment" })).json();
+    await asB('PATCH', `/api/v1/assessments/${bAssessment.id}`, {
+      sections: [
+        {
+          key: 'upload-1',
+          kind: 'upload',
+          title: 'Schema',
+          minutes: 30,
+          taskId: task.json().id,
+          accept: ['.sql'],
+          maxSizeMb: 1,
+        },
+      ],
+    });
+    await asB('POST', `/api/v1/assessments/${bAssessment.id}/open`);
+    const bInvitation = (
+      await asB('POST', `/api/v1/assessments/${bAssessment.id}/invitations`, {
+        email: 'b.candidate@example.com',
+        name: 'B Candidate',
+      })
+    ).json();
+    const bImport = (
+      await uploadCsv(t, b.agents.owner, bAssessment.id, 'email,name\nb.csv@example.com,B Csv\n')
+    ).json();
+    // B's API key, webhook endpoint and one logged delivery to it.
+    const bKey = (await asB('POST', '/api/v1/api-keys', { name: "B's key", scope: 'read' })).json();
+    const bEndpoint = (
+      await asB('POST', '/api/v1/webhook-endpoints', {
+        url: 'https://hooks.example.com/b',
+        eventTypes: ['attempt.graded'],
+      })
+    ).json();
+    const bDeliveryId = newId();
+    await t.ctx.db
+      .insertInto('webhook_deliveries')
+      .values({
+        id: bDeliveryId,
+        org_id: b.orgId,
+        endpoint_id: bEndpoint.endpoint.id,
+        event_id: newId(),
+        event_type: 'attempt.graded',
+        attempt: 1,
+        outcome: 'failed',
+        status_code: 500,
+        duration_ms: 12,
+        response_excerpt: null,
+        error: 'HTTP 500',
+        created_at: t.clock.now(),
+      })
+      .execute();
+    // B's candidate attempt at that assessment, with one uploaded file.
+    const bAttemptInvitation = await createTestInvitation(t.ctx, { orgId: b.orgId }, bAssessment.id);
+    const bUpload = (
+      await asCandidate(t, await startBrowser(t, bAttemptInvitation.token)).upload(
+        'upload-1',
+        'b.sql',
+        'select 1;\n',
+      )
+    ).json();
+    const bAttempt = await t.ctx.db
+      .selectFrom('attempts')
+      .select('id')
+      .where('invitation_id', '=', bAttemptInvitation.invitationId)
+      .executeTakeFirstOrThrow();
     bIds = {
       orgId: b.orgId,
       userId: bReviewer.user_id,
       teamInvitationId: inv.json().id,
       emailId: email.id,
       sessionId: bSession.id,
+      questionId: question.json().id,
+      taskId: task.json().id,
+      assessmentId: bAssessment.id,
+      invitationId: bInvitation.invitation.id,
+      importId: bImport.id,
+      apiKeyId: bKey.apiKey.id,
+      endpointId: bEndpoint.endpoint.id,
+      deliveryId: bDeliveryId,
+      attemptId: bAttempt.id,
+      uploadId: bUpload.id,
+      candidateId: bInvitation.invitation.candidate.id,
     };
   });
   afterAll(() => t.close());
@@ -156,7 +349,7 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 120_000);
 
   it("never lets organization A read or change organization B's data", async () => {
     const before = await snapshotOrg(t.ctx, b.orgId);

@@ -16,6 +16,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { jobRegistry } from '../job-registry.js';
 import { JobRunner } from '../jobs/runner.js';
 import { createLogger } from '../logger.js';
+import { syncBuiltInContent } from '../modules/bank/content-sync.service.js';
 
 export const dialects: Dialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
@@ -34,7 +35,13 @@ let counter = 0;
 /** A migrated database of the given dialect, with its own data dir, a manual clock and captured logs. */
 export async function createTestEnv(
   dialect: Dialect,
-  opts: { env?: Record<string, string>; overrides?: CtxOverrides; clock?: Clock } = {},
+  opts: {
+    env?: Record<string, string>;
+    overrides?: CtxOverrides;
+    clock?: Clock;
+    /** Load the built-in content library (questions, upload tasks) into the database. */
+    loadContent?: boolean;
+  } = {},
 ): Promise<TestEnv> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-test-'));
   const clock = manualClock(Date.now());
@@ -72,6 +79,7 @@ export async function createTestEnv(
     searchPath: schema,
   });
   await migrateToLatest(ctx.db, { schema });
+  if (opts.loadContent) await syncBuiltInContent(ctx);
   return {
     dialect,
     ctx,

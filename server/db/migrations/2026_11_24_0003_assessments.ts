@@ -21,7 +21,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('opened_at', 'bigint')
     .addColumn('closed_at', 'bigint')
     .execute();
-  await db.schema.createIndex('assessments_org_idx').on('assessments').columns(['org_id', 'state', 'id']).execute();
+  await db.schema
+    .createIndex('assessments_org_idx')
+    .on('assessments')
+    .columns(['org_id', 'state', 'id'])
+    .execute();
 
   await db.schema
     .createTable('candidates')
@@ -36,7 +40,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('candidates_org_email_uq', ['org_id', 'email'])
     .execute();
-  await db.schema.createIndex('candidates_org_external_idx').on('candidates').columns(['org_id', 'external_id']).execute();
+  await db.schema
+    .createIndex('candidates_org_external_idx')
+    .on('candidates')
+    .columns(['org_id', 'external_id'])
+    .execute();
 
   await db.schema
     .createTable('invitations')
@@ -60,8 +68,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('invitations_assessment_candidate_uq', ['assessment_id', 'candidate_id'])
     .execute();
-  await db.schema.createIndex('invitations_assessment_idx').on('invitations').columns(['org_id', 'assessment_id', 'id']).execute();
-  await db.schema.createIndex('invitations_candidate_idx').on('invitations').columns(['candidate_id']).execute();
+  await db.schema
+    .createIndex('invitations_assessment_idx')
+    .on('invitations')
+    .columns(['org_id', 'assessment_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('invitations_candidate_idx')
+    .on('invitations')
+    .columns(['candidate_id'])
+    .execute();
 
   await db.schema
     .createTable('candidate_imports')
@@ -81,7 +97,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
     .execute();
-  await db.schema.createIndex('candidate_imports_assessment_idx').on('candidate_imports').columns(['org_id', 'assessment_id', 'id']).execute();
+  await db.schema
+    .createIndex('candidate_imports_assessment_idx')
+    .on('candidate_imports')
+    .columns(['org_id', 'assessment_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('public_registrations')
@@ -95,7 +115,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('verified_at', 'bigint')
     .execute();
-  await db.schema.createIndex('public_registrations_assessment_idx').on('public_registrations').columns(['assessment_id', 'email']).execute();
+  await db.schema
+    .createIndex('public_registrations_assessment_idx')
+    .on('public_registrations')
+    .columns(['assessment_id', 'email'])
+    .execute();
 
   await db.schema
     .createTable('attempts')
@@ -122,10 +146,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('integrity_tier', 'text', (c) => c.notNull().defaultTo('none'))
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('attempts_assessment_idx').on('attempts').columns(['org_id', 'assessment_id', 'status']).execute();
+  await db.schema
+    .createIndex('attempts_assessment_idx')
+    .on('attempts')
+    .columns(['org_id', 'assessment_id', 'status'])
+    .execute();
   // The overdue sweep: open attempts whose section deadline or close time has passed.
-  await db.schema.createIndex('attempts_open_deadline_idx').on('attempts').columns(['status', 'section_deadline_at']).execute();
-  await db.schema.createIndex('attempts_open_close_idx').on('attempts').columns(['status', 'close_at']).execute();
+  await db.schema
+    .createIndex('attempts_open_deadline_idx')
+    .on('attempts')
+    .columns(['status', 'section_deadline_at'])
+    .execute();
+  await db.schema
+    .createIndex('attempts_open_close_idx')
+    .on('attempts')
+    .columns(['status', 'close_at'])
+    .execute();
 
   await db.schema
     .createTable('answers')
@@ -152,7 +188,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('removed_at', 'bigint')
     .execute();
-  await db.schema.createIndex('uploads_attempt_idx').on('uploads').columns(['attempt_id', 'section_key']).execute();
+  await db.schema
+    .createIndex('uploads_attempt_idx')
+    .on('uploads')
+    .columns(['attempt_id', 'section_key'])
+    .execute();
 
   await db.schema
     .createTable('integrity_events')
@@ -165,7 +205,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('integrity_events_attempt_idx').on('integrity_events').columns(['attempt_id', 'id']).execute();
+  await db.schema
+    .createIndex('integrity_events_attempt_idx')
+    .on('integrity_events')
+    .columns(['attempt_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('candidate_sessions')
@@ -177,7 +221,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('candidate_sessions_attempt_idx').on('candidate_sessions').column('attempt_id').execute();
+  await db.schema
+    .createIndex('candidate_sessions_attempt_idx')
+    .on('candidate_sessions')
+    .column('attempt_id')
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -1,10 +1,13 @@
-// Resolves who is calling (session cookie) and enforces the route's declared access, including CSRF
-// for cookie-authenticated writes. Routes with no declaration are refused.
+// Resolves who is calling (an API key in `Authorization: Bearer`, else the session cookie) and
+// enforces the route's declared access, including CSRF for cookie-authenticated writes. Routes with no
+// declaration are refused.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../context.js';
 import { safeEqual } from '../../crypto.js';
 import { AppError } from '../../errors.js';
 import type { StaffActor } from '../../http/access.js';
+import { assertCandidateWriteHeader, resolveCandidateActor } from '../attempts/candidate-sessions.service.js';
+import { API_KEY_PREFIX, apiKeyActor, resolveApiKey } from '../integrations/api-keys.service.js';
 import { findMembership } from './accounts.repository.js';
 import { can, isPermission } from './permissions.js';
 import { csrfTokenFor, resolveSession, SESSION_COOKIE } from './sessions.service.js';
@@ -36,6 +39,26 @@ async function resolveStaff(ctx: Ctx, req: FastifyRequest): Promise<StaffActor |
   };
 }
 
+/** The bearer token, if the caller sent one; API keys travel only in this header. */
+function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1] : '';
+}
+
+async function resolveActor(
+  ctx: Ctx,
+  req: FastifyRequest,
+): Promise<{ actor: StaffActor | null; readOnly: boolean }> {
+  const bearer = bearerToken(req);
+  if (bearer === undefined) return { actor: await resolveStaff(ctx, req), readOnly: false };
+  // Credentials that were sent but don't work fail loudly, even where they weren't needed.
+  const key = bearer ? await resolveApiKey(ctx, bearer) : undefined;
+  if (!key) throw new AppError('UNAUTHENTICATED', 'The API key is invalid or has been revoked');
+  return { actor: apiKeyActor(key), readOnly: key.scope === 'read' };
+}
+
 export function installAccessControl(app: FastifyInstance, ctx: Ctx): void {
   // Cross-site forms can send text/plain; with no parser for it, they get 415 instead of a login CSRF.
   app.removeContentTypeParser('text/plain');
@@ -45,9 +68,10 @@ export function installAccessControl(app: FastifyInstance, ctx: Ctx): void {
     const access = req.routeOptions.config?.access;
     if (!access) throw new AppError('FORBIDDEN', 'This route declares no access rule');
     if (
-      typeof req.query === 'object' &&
-      req.query &&
-      ('api_key' in req.query || 'access_token' in req.query)
+      (typeof req.query === 'object' &&
+        req.query &&
+        ('api_key' in req.query || 'access_token' in req.query)) ||
+      req.url.includes(API_KEY_PREFIX)
     ) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -55,11 +79,25 @@ export function installAccessControl(app: FastifyInstance, ctx: Ctx): void {
       );
     }
 
-    const actor = await resolveStaff(ctx, req);
+    if (access.kind === 'candidate') {
+      // The candidate's cookie, resolved by the attempts module; writes need its CSRF header.
+      assertCandidateWriteHeader(req);
+      req.actor = await resolveCandidateActor(ctx, req);
+      if (!req.actor) throw new AppError('UNAUTHENTICATED', 'Open your invitation link to continue');
+      return;
+    }
+    const { actor, readOnly } = await resolveActor(ctx, req);
     req.actor = actor;
-    if (access.kind === 'public' || access.kind === 'candidate') return;
+    if (access.kind === 'public') return;
 
     if (!actor) throw new AppError('UNAUTHENTICATED', 'Sign in first');
+    if (actor.via === 'api-key') {
+      // A key belongs to the organization, not to a person: account routes are not for it.
+      if (access.kind === 'user') throw new AppError('FORBIDDEN', 'API keys cannot use account routes');
+      if (readOnly && req.method !== 'GET' && req.method !== 'HEAD') {
+        throw new AppError('FORBIDDEN', 'This API key is read-only');
+      }
+    }
     if (actor.via === 'session' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
       if (

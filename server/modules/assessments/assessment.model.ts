@@ -12,7 +12,10 @@ export const difficultyMixSchema = z
 
 export const subtopicWeightsSchema = z
   .record(z.enum(subtopicIds), percent)
-  .refine((w) => Object.values(w).reduce((a, b) => a + (b ?? 0), 0) === 100, 'Subtopic weights must add up to 100');
+  .refine(
+    (w) => Object.values(w).reduce((a, b) => a + (b ?? 0), 0) === 100,
+    'Subtopic weights must add up to 100',
+  );
 
 export const quizSectionSchema = z.object({
   key,
@@ -56,22 +59,43 @@ export type Section = z.output<typeof sectionSchema>;
 export type QuizSection = z.output<typeof quizSectionSchema>;
 export type UploadSection = z.output<typeof uploadSectionSchema>;
 
-export const integritySignals = ['tab-hidden', 'window-blur', 'copy-paste', 'fullscreen-exit', 'ip-change', 'second-session'] as const;
+export const integritySignals = [
+  'tab-hidden',
+  'window-blur',
+  'copy-paste',
+  'fullscreen-exit',
+  'ip-change',
+  'second-session',
+] as const;
 export type IntegritySignal = (typeof integritySignals)[number];
 
 export const assessmentSettingsSchema = z.object({
   intro: z.string().max(10_000).default(''),
   feedbackPolicy: z.enum(['none', 'overall', 'by-subtopic']).default('overall'),
   invitationDays: z.number().int().min(1).max(365).default(14),
-  integritySignals: z.array(z.enum(integritySignals)).default(['tab-hidden', 'copy-paste', 'second-session', 'ip-change']),
+  integritySignals: z
+    .array(z.enum(integritySignals))
+    .default(['tab-hidden', 'copy-paste', 'second-session', 'ip-change']),
   /** The largest extra-time multiplier a recruiter may grant one candidate (accommodations). */
   maxExtraTime: z.number().min(1).max(3).default(2),
   /** Whether candidates can ask for accommodations from the landing page. */
   accommodationsContact: z.string().max(300).default(''),
-  publicLink: z.object({ enabled: z.boolean(), cap: z.number().int().min(1).max(100_000).nullable() }).default({ enabled: false, cap: null }),
+  publicLink: z
+    .object({ enabled: z.boolean(), cap: z.number().int().min(1).max(100_000).nullable() })
+    .default({ enabled: false, cap: null }),
   /** Reviewers' totals that differ by more than this share of the maximum raise a disagreement flag. */
   disagreementThreshold: z.number().min(0).max(1).default(0.25),
 });
 export type AssessmentSettings = z.output<typeof assessmentSettingsSchema>;
 
 export { difficulties };
+
+/** The sections of a stored assessment row (validated on write, so parsing is cheap and total). */
+export function parseSections(json: string): Section[] {
+  return z.array(sectionSchema).parse(JSON.parse(json));
+}
+
+/** The settings of a stored assessment row, with defaults filled in for fields added later. */
+export function parseSettings(json: string): AssessmentSettings {
+  return assessmentSettingsSchema.parse(JSON.parse(json));
+}

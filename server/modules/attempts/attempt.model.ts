@@ -39,7 +39,11 @@ export type PlanUploadSection = {
 
 export type PlanSection = PlanQuizSection | PlanUploadSection;
 
-export type SectionTimes = { startedAt: number | null; deadlineAt: number | null; submittedAt: number | null };
+export type SectionTimes = {
+  startedAt: number | null;
+  deadlineAt: number | null;
+  submittedAt: number | null;
+};
 
 export type AttemptPlan = {
   assessmentRevision: number;
@@ -47,3 +51,13 @@ export type AttemptPlan = {
   sections: PlanSection[];
   times: SectionTimes[];
 };
+
+/** The stored plan of an attempt row (written by the server only, so parsing is a plain JSON.parse). */
+export function parsePlan(json: string): AttemptPlan {
+  return JSON.parse(json) as AttemptPlan;
+}
+
+/** A section's time limit for this candidate: its minutes times the candidate's extra-time factor. */
+export function sectionLimitMs(section: Pick<PlanSection, 'minutes'>, extraTime: number): number {
+  return Math.round(section.minutes * extraTime * 60_000);
+}

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export type AttemptStatus = 'in_progress' | 'submitted' | 'awaiting_review' | 'graded';
 
@@ -16,6 +16,8 @@ export interface AttemptsTable {
   /** JSON: the frozen plan — sections, drawn question versions and option orders, per-section times. */
   plan: string;
   current_section: number;
+  /** The furthest item index reached in the current section (sections without going back refuse earlier ones). */
+  furthest_item: Generated<number>;
   /** When the current section's time runs out (server clock, extra time included). */
   section_deadline_at: number | null;
   /** When the whole attempt closes if the candidate walks away between sections. */
@@ -28,7 +30,7 @@ export interface AttemptsTable {
   graded_at: number | null;
   /** Overall score in [0, 1]; preliminary while uploads await review. */
   score: number | null;
-  /** JSON: { bySubtopic, bySection } */
+  /** JSON: { byItem, bySection, bySubtopic } (see grading.ts) */
   scores: string | null;
   percentile: number | null;
   integrity_tier: 'none' | 'some' | 'major';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export type InvitationStatus = 'invited' | 'opened' | 'started' | 'completed' | 'expired' | 'revoked';
 export type Stage = 'new' | 'shortlisted' | 'interview' | 'rejected' | 'hired';
@@ -39,6 +39,12 @@ export interface InvitationsTable {
   revoked_at: number | null;
   expires_at: number;
   updated_at: number;
+  /** Pipeline sort keys, kept in step with the attempt and the candidate by database triggers
+   * (migration 0005): score and percentile, or -1; submission time, or 0; the lower-cased name. */
+  sort_score: Generated<number>;
+  sort_percentile: Generated<number>;
+  sort_submitted: Generated<number>;
+  sort_name: Generated<string>;
 }
 
 /** A bulk CSV invitation run, processed by a job; its report lists every rejected row and why. */
@@ -59,6 +65,8 @@ export interface CandidateImportsTable {
   created_by: string | null;
   created_at: number;
   finished_at: number | null;
+  /** Why the whole import failed (the file or the assessment), when status is 'failed'. */
+  error: string | null;
 }
 
 /** A self-registration through an assessment's public link, pending email verification. */
