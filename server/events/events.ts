@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.js';
 import type { DbOrTrx } from '../db/database.js';
 import { newId } from '../ids.js';
+import { inChunks } from '../jobs/queue.js';
 
 export const eventTypes = [
   'invitation.created',
@@ -19,16 +20,24 @@ export type EventType = (typeof eventTypes)[number];
 
 export type EventData = Record<string, string | number | boolean | null>;
 
-export async function recordEvent(
-  ctx: { clock: Clock },
-  trx: DbOrTrx,
-  e: { orgId: string; type: EventType; subjectId: string; data?: EventData },
-): Promise<string> {
+export type NewEvent = { orgId: string; type: EventType; subjectId: string; data?: EventData };
+
+export async function recordEvent(ctx: { clock: Clock }, trx: DbOrTrx, e: NewEvent): Promise<string> {
+  const [id] = await recordEvents(ctx, trx, [e]);
+  return id!;
+}
+
+/** Many event rows in a few statements (bulk invitations). */
+export async function recordEvents(ctx: { clock: Clock }, trx: DbOrTrx, events: readonly NewEvent[]): Promise<string[]> {
   const now = ctx.clock.now();
-  const id = newId(now);
-  await trx
-    .insertInto('events')
-    .values({ id, org_id: e.orgId, type: e.type, subject_id: e.subjectId, data: JSON.stringify(e.data ?? {}), created_at: now })
-    .execute();
-  return id;
+  const rows = events.map((e) => ({
+    id: newId(now),
+    org_id: e.orgId,
+    type: e.type,
+    subject_id: e.subjectId,
+    data: JSON.stringify(e.data ?? {}),
+    created_at: now,
+  }));
+  await inChunks(rows, (chunk) => trx.insertInto('events').values(chunk).execute());
+  return rows.map((r) => r.id);
 }

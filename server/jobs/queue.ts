@@ -15,36 +15,49 @@ export type EnqueueOptions = {
 };
 
 export type JobQueue = {
-  enqueue<P>(
-    trx: DbOrTrx,
-    def: JobDefinition<P>,
-    payload: P,
-    opts?: EnqueueOptions,
-  ): Promise<string | undefined>;
+  enqueue<P>(trx: DbOrTrx, def: JobDefinition<P>, payload: P, opts?: EnqueueOptions): Promise<string | undefined>;
+  /** Many jobs of one kind in a few statements (bulk invitations); dedupe-key clashes are skipped. */
+  enqueueMany<P>(trx: DbOrTrx, def: JobDefinition<P>, items: ReadonlyArray<{ payload: P } & EnqueueOptions>): Promise<void>;
 };
 
+/** Rows per INSERT in bulk writes: well under SQLite's and Postgres's bound-parameter limits. */
+export const BULK_CHUNK = 200;
+
+export async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BULK_CHUNK) await write(rows.slice(i, i + BULK_CHUNK));
+}
+
 export function createJobQueue(clock: Clock): JobQueue {
+  const row = <P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions, now: number) => ({
+    id: newId(now),
+    name: def.name,
+    payload: JSON.stringify(def.payload.parse(payload)),
+    state: 'queued' as const,
+    run_at: opts.runAt ?? now,
+    attempts: 0,
+    max_attempts: def.maxAttempts ?? jobDefaults.maxAttempts,
+    dedupe_key: opts.key ?? null,
+    created_at: now,
+    updated_at: now,
+  });
   return {
     async enqueue(trx, def, payload, opts = {}) {
-      const data = def.payload.parse(payload);
-      const now = clock.now();
-      const id = newId(now);
-      const insert = trx.insertInto('jobs').values({
-        id,
-        name: def.name,
-        payload: JSON.stringify(data),
-        state: 'queued',
-        run_at: opts.runAt ?? now,
-        attempts: 0,
-        max_attempts: def.maxAttempts ?? jobDefaults.maxAttempts,
-        dedupe_key: opts.key ?? null,
-        created_at: now,
-        updated_at: now,
-      });
+      const insert = trx.insertInto('jobs').values(row(def, payload, opts, clock.now()));
       const res = await (opts.key ? insert.onConflict((oc) => oc.column('dedupe_key').doNothing()) : insert)
         .returning('id')
         .executeTakeFirst();
       return res?.id;
+    },
+    async enqueueMany(trx, def, items) {
+      const now = clock.now();
+      const rows = items.map((it) => row(def, it.payload, it, now));
+      await inChunks(rows, (chunk) =>
+        trx
+          .insertInto('jobs')
+          .values(chunk)
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .execute(),
+      );
     },
   };
 }

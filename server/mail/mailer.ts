@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js';
 import type { DbOrTrx } from '../db/database.js';
 import { newId } from '../ids.js';
 import { defineJob } from '../jobs/job.js';
+import { inChunks } from '../jobs/queue.js';
 import type { EmailRow } from './emails.table.js';
 
 export type OutgoingEmail = {
@@ -90,27 +91,32 @@ export const sendEmailJob = defineJob({
 
 /** Records the message and schedules its sending, inside the caller's transaction. */
 export async function queueEmail(ctx: Ctx, trx: DbOrTrx, email: OutgoingEmail): Promise<string> {
+  const [id] = await queueEmails(ctx, trx, [email]);
+  return id!;
+}
+
+/** Many messages in a few statements (bulk invitations), with one send job each. */
+export async function queueEmails(ctx: Pick<Ctx, 'clock' | 'sealer' | 'jobs'>, trx: DbOrTrx, emails: readonly OutgoingEmail[]): Promise<string[]> {
   const now = ctx.clock.now();
-  const id = newId(now);
-  await trx
-    .insertInto('emails')
-    .values({
-      id,
-      org_id: email.orgId,
-      kind: email.kind,
-      to_address: email.to.toLowerCase(),
-      subject: email.subject,
-      body_sealed: ctx.sealer.seal(
-        JSON.stringify({ text: email.text, html: email.html } satisfies EmailBody),
-      ),
-      private: email.private ? 1 : 0,
-      status: 'queued',
-      attempts: 0,
-      created_at: now,
-    })
-    .execute();
-  await ctx.jobs.enqueue(trx, sendEmailJob, { emailId: id }, { key: `mail:${id}` });
-  return id;
+  const rows = emails.map((email) => ({
+    id: newId(now),
+    org_id: email.orgId,
+    kind: email.kind,
+    to_address: email.to.toLowerCase(),
+    subject: email.subject,
+    body_sealed: ctx.sealer.seal(JSON.stringify({ text: email.text, html: email.html } satisfies EmailBody)),
+    private: email.private ? 1 : 0,
+    status: 'queued' as const,
+    attempts: 0,
+    created_at: now,
+  }));
+  await inChunks(rows, (chunk) => trx.insertInto('emails').values(chunk).execute());
+  await ctx.jobs.enqueueMany(
+    trx,
+    sendEmailJob,
+    rows.map((r) => ({ payload: { emailId: r.id }, key: `mail:${r.id}` })),
+  );
+  return rows.map((r) => r.id);
 }
 
 export function openEmailBody(ctx: Pick<Ctx, 'sealer'>, row: Pick<EmailRow, 'body_sealed'>): EmailBody {

@@ -145,7 +145,11 @@ export async function checkAssessmentDraw(
 // ---------------------------------------------------------------------------------------------
 // Building
 
-/** The sections a role template suggests: one quiz section, then one upload section per task. */
+/**
+ * The sections a role template suggests: one quiz section, then an upload section for the first
+ * suggested task that is available. One task keeps the default sitting to a sensible length; the
+ * recruiter adds others from the builder.
+ */
 async function sectionsFromTemplate(ctx: Ctx, actor: StaffActor & { orgId: string }, roleTemplateId: string) {
   const template = findRoleTemplate(roleTemplateId);
   if (!template)
@@ -170,6 +174,7 @@ async function sectionsFromTemplate(ctx: Ctx, actor: StaffActor & { orgId: strin
       throw err;
     });
     if (!v) continue;
+    if (sections.length > 1) break;
     sections.push(
       sectionSchema.parse({
         key: `upload-${i + 1}`,

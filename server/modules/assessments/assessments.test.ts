@@ -52,7 +52,7 @@ describe.each(dialects)('assessments (%s)', (dialect) => {
     ).id;
   }
 
-  it('prefills a draft from a role template: one quiz section and one upload section per suggested task', async () => {
+  it('prefills a draft from a role template: one quiz section and an upload section for the first suggested task', async () => {
     const templates: Array<{ id: string }> = ok(await api.get('/api/v1/role-templates')).items;
     const tpl = ok(await api.get('/api/v1/role-templates')).items.find(
       (r: { id: string }) => r.id === 'backend-engineer',
@@ -75,8 +75,9 @@ describe.each(dialects)('assessments (%s)', (dialect) => {
       draw: 'random',
       pinnedQuestionIds: [],
     });
-    expect(uploads).toHaveLength(tpl.uploadTasks.length);
-    for (const [i, task] of tpl.uploadTasks.entries()) {
+    expect(tpl.uploadTasks.length).toBeGreaterThan(1);
+    expect(uploads).toHaveLength(1);
+    for (const [i, task] of tpl.uploadTasks.slice(0, 1).entries()) {
       const v = await getCurrentUploadTaskVersion(t.ctx.db, a.orgId, task.id);
       expect(uploads[i]).toMatchObject({
         kind: 'upload',

@@ -7,17 +7,16 @@ import type { Ctx } from '../../context.js';
 import { hashToken, randomToken } from '../../crypto.js';
 import type { DbOrTrx, Trx } from '../../db/database.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
-import { recordEvent } from '../../events/events.js';
+import { recordEvent, recordEvents } from '../../events/events.js';
 import type { RequestMeta, StaffActor } from '../../http/access.js';
 import { toIso, toIsoOrNull } from '../../http/schemas.js';
 import { newId } from '../../ids.js';
-import { queueEmail } from '../../mail/mailer.js';
+import { queueEmail, queueEmails } from '../../mail/mailer.js';
 import { authorize } from '../accounts/accounts.service.js';
 import { type AssessmentSettings, parseSections, parseSettings } from '../assessments/assessment.model.js';
 import { findAssessmentOfOrg } from '../assessments/assessments.service.js';
 import type { AssessmentRow } from '../assessments/assessments.table.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { enqueueJobs, queueEmails, recordEvents } from './bulk-writes.js';
 import { invitationEmail, reminderEmail } from './invitations.emails.js';
 import { invitationReminderJob } from './invitations.jobs.js';
 import {
@@ -306,7 +305,7 @@ export async function inviteRows(ctx: Ctx, trx: Trx, target: InviteTarget, rows:
   }
   await queueEmails(ctx, trx, messages);
   await recordEvents(ctx, trx, events);
-  await enqueueJobs(ctx, trx, invitationReminderJob, reminders);
+  await ctx.jobs.enqueueMany(trx, invitationReminderJob, reminders);
   return results;
 }
 
