@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { Redis } from 'ioredis';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
 import type { Ctx } from './context.js';
 import type { Access } from './http/access.js';
 import type { App } from './http/app-types.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerWebApp } from './http/web-static.js';
@@ -18,14 +18,17 @@ import { registerAccountRoutes } from './modules/accounts/accounts.routes.js';
 import { registerAssessmentRoutes } from './modules/assessments/assessments.routes.js';
 import { registerAttemptRoutes } from './modules/attempts/attempts.routes.js';
 import { registerAuditRoutes } from './modules/audit/audit.routes.js';
-import { registerBankInterchangeRoutes } from './modules/bank/bank-interchange.routes.js';
 import { registerBankRoutes } from './modules/bank/bank.routes.js';
+import { registerBankInterchangeRoutes } from './modules/bank/bank-interchange.routes.js';
+import { registerDemoRoutes } from './modules/demo/demo.routes.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
 import { installIntegrationHooks } from './modules/integrations/integrations.hooks.js';
 import { registerIntegrationRoutes } from './modules/integrations/integrations.routes.js';
 import { registerInvitationRoutes } from './modules/invitations/invitations.routes.js';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.js';
 import { registerPrivacyRoutes } from './modules/privacy/privacy.routes.js';
+import { registerResultRoutes } from './modules/results/results.routes.js';
+import { registerReviewRoutes } from './modules/reviews/reviews.routes.js';
 
 export type RouteRecord = { method: string; url: string; access: Access | undefined };
 const routeTables = new WeakMap<FastifyInstance, RouteRecord[]>();
@@ -41,8 +44,17 @@ export function routesOf(app: FastifyInstance): RouteRecord[] {
  */
 function sharedRateLimitStore(app: FastifyInstance, ctx: Ctx) {
   if (!ctx.config.redisUrl) return {};
-  const redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
-  redis.on('error', (err) => ctx.log.warn({ err: err.message }, 'redis unavailable; rate limits fall back to letting requests through'));
+  const redis = new Redis(ctx.config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+  });
+  redis.on('error', (err) =>
+    ctx.log.warn(
+      { err: err.message },
+      'redis unavailable; rate limits fall back to letting requests through',
+    ),
+  );
   // Start counting in Redis from the first request: wait (briefly) for the connection at start.
   app.addHook('onReady', async () => {
     if (redis.status === 'ready') return;
@@ -72,6 +84,8 @@ export async function buildApp(ctx: Ctx, opts: BuildOptions = {}): Promise<Fasti
     bodyLimit: 1024 * 1024,
     // A slow client can't hold a connection open forever.
     requestTimeout: 120_000,
+    // Router errors (bad percent-encoding, an over-long parameter) get the API's error shape too.
+    frameworkErrors,
   });
 
   app.setValidatorCompiler(validatorCompiler);
@@ -112,6 +126,9 @@ export async function buildApp(ctx: Ctx, opts: BuildOptions = {}): Promise<Fasti
   registerInvitationRoutes(api, ctx);
   registerAttemptRoutes(api, ctx);
   registerPrivacyRoutes(api, ctx);
+  registerResultRoutes(api, ctx);
+  registerReviewRoutes(api, ctx);
+  registerDemoRoutes(api, ctx);
 
   await registerWebApp(app, opts.webDir);
   return app;

@@ -35,6 +35,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASSAY_CONTENT_DIRS: z.string().default(''),
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(2048).default(100),
+  ASSAY_SCAN_COMMAND: z.string().min(1).optional(),
   ATTEMPT_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   JOBS_IN_THREAD: bool.optional(),
   REDIS_URL: z
@@ -65,6 +66,8 @@ export type Config = Readonly<{
   logLevel: string;
   contentDirs: string[];
   uploadMaxBytes: number;
+  /** A virus scanner for uploads, fed the file on stdin (see server/blobs/scan-hook.ts). */
+  scanCommand: string | undefined;
   /** How long after a section's deadline a candidate's write is still accepted (network latency). */
   attemptGraceMs: number;
   jobsInThread: boolean | undefined;
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter(Boolean)
       .map((d) => path.resolve(d)),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    scanCommand: e.ASSAY_SCAN_COMMAND,
     attemptGraceMs: e.ATTEMPT_GRACE_SECONDS * 1000,
     jobsInThread: e.JOBS_IN_THREAD,
     redisUrl: e.REDIS_URL,

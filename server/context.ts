@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { BlobStore } from './blobs/blob-store.js';
 import { createLocalBlobStore } from './blobs/local-blob-store.js';
+import { commandScanHook, type ScanHook } from './blobs/scan-hook.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createSealer, loadInstanceKey, type Sealer } from './crypto.js';
@@ -18,6 +19,8 @@ export type Ctx = {
   blobs: BlobStore;
   /** Undefined when no SMTP is configured: mail then waits in the outbox. */
   mailTransport: Transport | undefined;
+  /** Offered every candidate upload before it is kept; none by default (server/blobs/scan-hook.ts). */
+  scanUpload: ScanHook | undefined;
   clock: Clock;
   log: Logger;
   sealer: Sealer;
@@ -26,7 +29,7 @@ export type Ctx = {
   close(): Promise<void>;
 };
 
-export type CtxOverrides = Partial<Pick<Ctx, 'clock' | 'log' | 'mailTransport' | 'blobs'>> & {
+export type CtxOverrides = Partial<Pick<Ctx, 'clock' | 'log' | 'mailTransport' | 'blobs' | 'scanUpload'>> & {
   searchPath?: string;
 };
 
@@ -45,6 +48,12 @@ export function createContext(config: Config, overrides: CtxOverrides = {}): Ctx
         ? overrides.mailTransport
         : config.smtpUrl
           ? createSmtpTransport(config.smtpUrl)
+          : undefined,
+    scanUpload:
+      'scanUpload' in overrides
+        ? overrides.scanUpload
+        : config.scanCommand
+          ? commandScanHook(config.scanCommand)
           : undefined,
     clock,
     log: overrides.log ?? createLogger(config.logLevel),

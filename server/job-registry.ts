@@ -18,6 +18,7 @@ import {
   invitationReminderJob,
 } from './modules/invitations/invitations.jobs.js';
 import { deleteBlobsJob, retentionJob } from './modules/privacy/privacy.jobs.js';
+import { resultsAnalyticsJob } from './modules/results/results.jobs.js';
 
 export const jobRegistry: ReadonlyArray<AnyJobDefinition> = [
   sendEmailJob,
@@ -33,4 +34,5 @@ export const jobRegistry: ReadonlyArray<AnyJobDefinition> = [
   attemptPercentilesJob,
   deleteBlobsJob,
   retentionJob,
+  resultsAnalyticsJob,
 ];

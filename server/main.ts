@@ -25,6 +25,8 @@ import {
   syncBuiltInContent,
   syncContentPacks,
 } from './modules/bank/content-sync.service.js';
+import { runDemoFromCli } from './modules/demo/demo.service.js';
+import { backupCommand, dbCopyCommand } from './ops/ops.cli.js';
 
 const HELP = `Usage: assay <command> [options]
 
@@ -42,6 +44,12 @@ Commands:
                                   private pack; prints file:line: problem, exits 1 on any
   content sync                    Load the built-in library and the ASSAY_CONTENT_DIRS packs now
                                   (serve does this at start)
+  demo [--org ORG_ID] [--remove]  Fill an organization (default: the demo organization made at first
+                                  start) with a demo assessment and 60 simulated candidates, or remove it
+  backup [--to FILE]              A consistent copy of the SQLite database while Assay runs (default:
+                                  <data dir>/backups/assay-<time>.db); for PostgreSQL use pg_dump
+  db copy --to postgres://…       Copy the SQLite database into a new, empty PostgreSQL database
+                                  (migrated first), then compare row counts and checksums per table
 
 Configuration comes from the environment (and .env); see docs/configuration.md.`;
 
@@ -213,6 +221,32 @@ async function main(argv: string[]): Promise<void> {
           throw err;
         }
       });
+      return;
+    }
+    case 'demo': {
+      const { values } = parseArgs({
+        args: [sub, ...rest].filter((a): a is string => a !== undefined),
+        options: { org: { type: 'string' }, remove: { type: 'boolean', default: false } },
+      });
+      await withCtx(config, async (ctx) => {
+        const r = await runDemoFromCli(ctx, { orgId: values.org, remove: values.remove });
+        process.stdout.write(
+          'removed' in r
+            ? `Removed the demo data of ${r.organization.name}: ${r.removed.candidates} candidates, ${r.removed.attempts} attempts.\n`
+            : r.created
+              ? `Filled ${r.organization.name} with the demo: ${r.candidates} candidates in assessment ${r.assessmentId}.\n`
+              : `${r.organization.name} already has the demo (assessment ${r.assessmentId}); nothing changed.\n`,
+        );
+      });
+      return;
+    }
+    case 'backup': {
+      process.exitCode = await backupCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+      return;
+    }
+    case 'db': {
+      if (sub !== 'copy') fail('Usage: assay db copy --to postgres://…');
+      process.exitCode = await dbCopyCommand(config, rest);
       return;
     }
     case 'migrate': {

@@ -31,6 +31,12 @@ export function openDatabase(config: Pick<Config, 'database'>, opts: { searchPat
     });
     // An idle client that loses its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor may a checked-out one (a transaction between statements when the server goes away): pg
+    // emits 'error' on the client itself, and an 'error' event without a listener kills the process.
+    // The query in progress fails on its own, and the pool drops the broken client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

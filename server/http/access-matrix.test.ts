@@ -18,7 +18,7 @@ const staffRoutes = (app: FastifyInstance) =>
   );
 
 const fill = (url: string, ids: Record<string, string>) =>
-  url.replace(/:(\w+)/g, (_, name: string) => {
+  url.replace(/:([A-Za-z]\w*)/g, (_, name: string) => {
     const id = ids[name];
     if (!id)
       throw new Error(`No fixture for route parameter :${name} in ${url}; add one to access-matrix.test.ts`);
@@ -39,6 +39,12 @@ const validBodies: Record<string, unknown> = {
   'POST /api/v1/assessments/:assessmentId/invitations': { email: 'intruder@example.com', name: 'Intruder' },
   'POST /api/v1/assessments/:assessmentId/invitations/bulk': { action: 'revoke', invitationIds: ['x'] },
   'PUT /api/v1/privacy/settings': { retentionDays: 30 },
+  'POST /api/v1/invitations/:invitationId/stage': { stage: 'rejected' },
+  'POST /api/v1/invitations/:invitationId/notes': { body: 'Hijacked' },
+  'POST /api/v1/attempts/:attemptId/extra-time': { minutes: 5 },
+  'PATCH /api/v1/saved-views/:viewId': { name: 'Hijacked' },
+  'POST /api/v1/reviews/items/:reviewItemId/review': { scores: { a: 1, b: 1, c: 1 } },
+  'PATCH /api/v1/reviews/items/:reviewItemId/review': { scores: { a: 0, b: 0, c: 0 } },
 };
 
 function bodyFor(r: RouteRecord, ids: Record<string, string>) {
@@ -293,6 +299,21 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
       .select('id')
       .where('invitation_id', '=', bAttemptInvitation.invitationId)
       .executeTakeFirstOrThrow();
+    // B's attempt submitted: its upload section in B's review queue, reviewed once; a saved view.
+    await asCandidate(t, await startBrowser(t, bAttemptInvitation.token)).post('/api/v1/take/submit', {});
+    await t.runJobs();
+    const bReviewItem = await t.ctx.db
+      .selectFrom('review_items')
+      .select('id')
+      .where('attempt_id', '=', bAttempt.id)
+      .executeTakeFirstOrThrow();
+    await asB('POST', `/api/v1/reviews/items/${bReviewItem.id}/review`, { scores: { a: 2, b: 1, c: 0 } });
+    const bReview = await t.ctx.db
+      .selectFrom('reviews')
+      .select('id')
+      .where('review_item_id', '=', bReviewItem.id)
+      .executeTakeFirstOrThrow();
+    const bView = (await asB('POST', '/api/v1/saved-views', { name: "B's view", query: {} })).json();
     bIds = {
       orgId: b.orgId,
       userId: bReviewer.user_id,
@@ -310,6 +331,9 @@ describe.each(dialects)('access matrix (%s)', (dialect) => {
       attemptId: bAttempt.id,
       uploadId: bUpload.id,
       candidateId: bInvitation.invitation.candidate.id,
+      reviewItemId: bReviewItem.id,
+      reviewId: bReview.id,
+      viewId: bView.id,
     };
   });
   afterAll(() => t.close());

@@ -1,11 +1,25 @@
 // One error model for the whole API: { error: { code, message, details? }, requestId }.
 // A 5xx never shows internals: the cause is logged with the request id, and the reply has only the id.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, errorStatus } from '../errors.js';
 
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId };
+}
+
+/**
+ * Errors Fastify's router raises before any route or hook runs (a malformed percent-encoding, a path
+ * parameter over the length limit): the same error shape as everything else, and no echo of the path.
+ * Passed as the `frameworkErrors` option in buildApp.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A part of the address is too long' : 'The address is malformed';
+  void reply
+    .status(400)
+    .header('x-request-id', String(req.id))
+    .send(errorBody('VALIDATION_FAILED', message, String(req.id)));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -65,6 +79,15 @@ export function installErrorHandler(app: FastifyInstance): void {
           ),
         );
     }
+    if (isStorageUnavailable(err)) {
+      // The disk or the object store failed (full, read-only, I/O error): nothing was kept, and the
+      // client may retry once it is back.
+      req.log.error({ err }, 'storage unavailable');
+      reply.header('retry-after', '30');
+      return reply
+        .status(503)
+        .send(errorBody('UNAVAILABLE', 'File storage is temporarily unavailable; try again shortly', requestId));
+    }
     if (isDatabaseUnavailable(err)) {
       req.log.error({ err }, 'database unavailable');
       reply.header('retry-after', '5');
@@ -99,6 +122,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(
     e.message ?? '',
   );
+}
+
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE']);
+
+export function isStorageUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODES.has(code);
 }
 
 export { errorStatus };

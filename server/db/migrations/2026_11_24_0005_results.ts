@@ -49,7 +49,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .columns(['org_id', column, 'id'])
       .execute();
   }
-  await db.schema.createIndex('invitations_org_pipeline_idx').on('invitations').columns(['org_id', 'id']).execute();
+  await db.schema
+    .createIndex('invitations_org_pipeline_idx')
+    .on('invitations')
+    .columns(['org_id', 'id'])
+    .execute();
 
   // Existing rows.
   await sql`update invitations set sort_name = coalesce((select lower(trim(c.name)) from candidates c where c.id = invitations.candidate_id), '')`.execute(
@@ -221,7 +225,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('assessment_id', 'text', (c) => c.notNull().references('assessments.id').onDelete('cascade'))
     .addColumn('attempt_id', 'text', (c) => c.notNull().references('attempts.id').onDelete('cascade'))
     .addColumn('section_key', 'text', (c) => c.notNull())
+    .addColumn('section_title', 'text', (c) => c.notNull())
     .addColumn('task_version_id', 'text', (c) => c.notNull())
+    .addColumn('is_demo', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('reviewers_required', 'integer', (c) => c.notNull())
     .addColumn('reviews_done', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('state', 'text', (c) => c.notNull())

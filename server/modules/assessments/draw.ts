@@ -274,6 +274,9 @@ export async function buildAttemptPlan(
   const weights = resolveSectionWeights(sections);
   const out: PlanSection[] = [];
   let itemNo = 0;
+  // Questions already drawn for an earlier section: a candidate never meets one question twice, and
+  // never sees a later section's question early.
+  const drawn = new Set<string>();
   for (const [i, section] of sections.entries()) {
     const weight = weights[i] ?? 0;
     if (section.kind === 'upload') {
@@ -297,7 +300,16 @@ export async function buildAttemptPlan(
       orgId: assessment.org_id,
       ownOnly: section.ownQuestionsOnly,
     });
-    const { questions } = drawFromPool(section, pool, selectionSeed(assessment, section, opts.seed));
+    const seed = selectionSeed(assessment, section, opts.seed);
+    const fresh = drawFromPool(
+      section,
+      pool.filter((q) => !drawn.has(q.questionId)),
+      seed,
+    );
+    // A pool too small for every section without repeats: a repeat beats a short section.
+    const full = drawFromPool(section, pool, seed);
+    const { questions } = fresh.questions.length >= full.questions.length ? fresh : full;
+    for (const q of questions) drawn.add(q.questionId);
     const versions = await getQuestionVersions(
       db,
       questions.map((q) => q.versionId),

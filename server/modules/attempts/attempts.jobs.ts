@@ -1,7 +1,11 @@
 // The attempts module's jobs: grading a submitted attempt, closing what ran out of time, and
 // refreshing an assessment's percentiles off the candidate's path.
 import { z } from 'zod';
+import type { Ctx } from '../../context.js';
+import type { DbOrTrx } from '../../db/database.js';
 import { defineJob } from '../../jobs/job.js';
+import { enqueueResultsAnalytics } from '../results/results.jobs.js';
+import { openReviewItems } from '../reviews/review-items.js';
 import { recomputeCohortPercentiles } from './attempts.repository.js';
 import { closeOverdueAttempts } from './attempts.service.js';
 import { gradeSubmittedAttempt } from './grading.js';
@@ -18,6 +22,24 @@ export const attemptPercentilesJob = defineJob({
   },
 });
 
+/**
+ * One refresh per assessment per minute, run at the end of the minute so the grades of that minute
+ * are all in it. Call in the transaction that graded an attempt (here, or when its reviews complete).
+ */
+export async function enqueueAttemptPercentiles(
+  ctx: Pick<Ctx, 'jobs' | 'clock'>,
+  trx: DbOrTrx,
+  a: { orgId: string; assessmentId: string },
+): Promise<void> {
+  const slot = Math.floor(ctx.clock.now() / PERCENTILE_SLOT_MS);
+  await ctx.jobs.enqueue(
+    trx,
+    attemptPercentilesJob,
+    { orgId: a.orgId, assessmentId: a.assessmentId },
+    { key: `attempts.percentiles:${a.assessmentId}:${slot}`, runAt: (slot + 1) * PERCENTILE_SLOT_MS },
+  );
+}
+
 /** Grades one submitted attempt. Enqueued in the submit transaction under a dedupe key. */
 export const gradeAttemptJob = defineJob({
   name: 'attempts.grade',
@@ -27,14 +49,12 @@ export const gradeAttemptJob = defineJob({
   backoffMs: 2_000,
   async handler(ctx, { orgId, attemptId }) {
     await gradeSubmittedAttempt(ctx, orgId, attemptId, async (trx, a) => {
-      // One refresh per assessment per minute, run at the end of the minute so the grades of that
-      // minute are all in it.
-      const slot = Math.floor(ctx.clock.now() / PERCENTILE_SLOT_MS);
-      await ctx.jobs.enqueue(trx, attemptPercentilesJob, a, {
-        key: `attempts.percentiles:${a.assessmentId}:${slot}`,
-        runAt: (slot + 1) * PERCENTILE_SLOT_MS,
-      });
+      await enqueueAttemptPercentiles(ctx, trx, a);
+      await enqueueResultsAnalytics(ctx, trx, a);
     });
+    // Upload sections wait for reviewers: their queue entries. Idempotent, so a retried job (or one
+    // that crashed between the two steps) ends in the same state.
+    await openReviewItems(ctx, orgId, attemptId);
   },
 });
 

@@ -340,13 +340,14 @@ export function registerAttemptRoutes(app: App, ctx: Ctx): void {
         response: { 200: staffAttemptSchema, ...staffErrors },
       },
     },
-    async (req) => attempts.getAttemptForStaff(ctx, staffOf(req), req.params.attemptId),
+    async (req) => attempts.getAttemptForStaff(ctx, staffOf(req), req.params.attemptId, metaOf(req)),
   );
 
   app.get(
     '/api/v1/attempts/:attemptId/uploads/:uploadId/download',
     {
-      config: { access: { kind: 'staff', permission: 'reviews.perform' } },
+      // Shows the candidate's own file name: reviewers use the blind route under /reviews instead.
+      config: { access: { kind: 'staff', permission: 'results.read' } },
       schema: {
         operationId: 'downloadUpload',
         tags: ['attempts'],
@@ -364,6 +365,7 @@ export function registerAttemptRoutes(app: App, ctx: Ctx): void {
         staffOf(req),
         req.params.attemptId,
         req.params.uploadId,
+        metaOf(req),
       );
       return reply
         .header('content-type', 'application/octet-stream')

@@ -957,10 +957,21 @@ export async function recordClientSignal(
 // Staff
 
 /** GET /attempts/{id}: the staff view with answers, keys, marks, scores and integrity events. */
-export async function getAttemptForStaff(ctx: Ctx, actor: StaffActor, attemptId: string) {
+export async function getAttemptForStaff(ctx: Ctx, actor: StaffActor, attemptId: string, meta?: RequestMeta) {
   authorize(actor, 'results.read');
   const a = await findAttempt(ctx.db, actor.orgId, attemptId);
   if (!a) throw notFound('Attempt');
+  // Reading a candidate's answers and results is a security-relevant access: it is audited.
+  if (meta) {
+    await recordAudit(ctx, ctx.db, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: 'attempt.viewed',
+      targetType: 'attempt',
+      targetId: a.id,
+      meta,
+    });
+  }
   const plan = parsePlan(a.plan);
   const versionIds = plan.sections.flatMap((s) =>
     s.kind === 'quiz' ? s.items.map((i) => i.questionVersionId) : [],

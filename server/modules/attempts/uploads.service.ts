@@ -4,12 +4,15 @@
 // and only then recorded. Anything refused leaves nothing stored.
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError } from '../../blobs/blob-store.js';
+import { scanWithin } from '../../blobs/scan-hook.js';
 import type { Ctx } from '../../context.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
-import type { CandidateActor, StaffActor } from '../../http/access.js';
+import type { CandidateActor, RequestMeta, StaffActor } from '../../http/access.js';
 import { toIso } from '../../http/schemas.js';
 import { newId } from '../../ids.js';
 import { authorize } from '../accounts/accounts.service.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { scheduleBlobDeletion } from '../privacy/privacy.service.js';
 import { type PlanUploadSection, parsePlan } from './attempt.model.js';
 import {
   findAttempt,
@@ -33,6 +36,7 @@ import {
 } from './upload-inspection.js';
 
 const MB = 1024 * 1024;
+const SCAN_TIMEOUT_MS = 60_000;
 
 export type PreparedUpload = {
   sectionKey: string;
@@ -109,6 +113,22 @@ export async function storeUpload(
       const entries = readZipDirectory(inspector.tail(), put.size);
       await measureZip(await ctx.blobs.get(put.key), entries, zipInflateCap(prep.limitBytes));
     }
+    // The virus scanner, when one is configured: it fails closed (server/blobs/scan-hook.ts).
+    if (ctx.scanUpload) {
+      const verdict = await scanWithin(
+        ctx.scanUpload,
+        { name, size: put.size, sha256: put.sha256, contentType },
+        () => ctx.blobs.get(put.key),
+        SCAN_TIMEOUT_MS,
+      ).catch((err: unknown) => {
+        ctx.log.error({ err }, 'upload refused: the virus scanner is unavailable');
+        throw new AppError('UNAVAILABLE', 'The virus scanner is unavailable; try again shortly');
+      });
+      if (!verdict.clean) {
+        ctx.log.warn({ sha256: put.sha256, reason: verdict.reason }, 'upload refused by the virus scanner');
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The virus scanner refused this file');
+      }
+    }
     const now = ctx.clock.now();
     const id = newId(now);
     await ctx.db.transaction().execute(async (trx) => {
@@ -150,7 +170,11 @@ export async function storeUpload(
     });
     return { id, name, size: put.size, sha256: put.sha256, createdAt: toIso(now) };
   } catch (err) {
-    await ctx.blobs.delete(put.key).catch(() => {});
+    // Refused or failed: the file must not stay. If the store can't delete it now, a job will.
+    await ctx.blobs
+      .delete(put.key)
+      .catch(() => scheduleBlobDeletion(ctx, ctx.db, [put.key]))
+      .catch((e) => ctx.log.error({ err: e }, 'could not delete or schedule deleting a refused upload'));
     throw err;
   }
 }
@@ -167,19 +191,43 @@ export async function removeUpload(ctx: Ctx, actor: CandidateActor, uploadId: st
     const refusal = writeRefusal(a, actor, { sectionIndex }, now, ctx.config.attemptGraceMs);
     if (refusal) throw refusal;
     await markUploadRemoved(trx, actor.orgId, upload.id, now);
+    // The backstop, in the same transaction: if the delete below fails (or the process dies before
+    // it), a job deletes the file, retrying until the store confirms.
+    await scheduleBlobDeletion(ctx, trx, [upload.blob_key]);
     return upload.blob_key;
   });
-  // After the commit: the row no longer points at the blob, so a failed delete only leaves garbage.
+  // After the commit: the row no longer points at the blob; the job above covers a failure here.
   await ctx.blobs.delete(blobKey).catch((err) => ctx.log.warn({ err }, 'could not delete a removed upload'));
 }
 
 /** GET /attempts/{id}/uploads/{id}/download: the stored bytes, for staff. */
-export async function openUploadForStaff(ctx: Ctx, actor: StaffActor, attemptId: string, uploadId: string) {
-  authorize(actor, 'reviews.perform');
+export async function openUploadForStaff(
+  ctx: Ctx,
+  actor: StaffActor,
+  attemptId: string,
+  uploadId: string,
+  meta?: RequestMeta,
+) {
+  authorize(actor, 'results.read');
   const upload = await findUpload(ctx.db, actor.orgId, attemptId, uploadId);
   if (!upload) throw notFound('File');
   const stream = await ctx.blobs.get(upload.blob_key).catch(() => {
     throw notFound('File');
   });
+  // A candidate's file leaving the building is audited.
+  if (meta) {
+    await recordAudit(ctx, ctx.db, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: 'upload.downloaded',
+      targetType: 'upload',
+      targetId: upload.id,
+      details: { attemptId },
+      meta,
+    }).catch((err: unknown) => {
+      stream.destroy();
+      throw err;
+    });
+  }
   return { name: upload.display_name, size: upload.size, stream };
 }

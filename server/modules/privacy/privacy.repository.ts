@@ -151,6 +151,40 @@ export function listRegistrationsOf(db: DbOrTrx, orgId: string, address: string)
     .execute();
 }
 
+export function listNotesOf(db: DbOrTrx, orgId: string, invitationIds: string[]) {
+  if (!invitationIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('candidate_notes')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('invitation_id', 'in', invitationIds)
+    .orderBy('id')
+    .execute();
+}
+
+export function listReviewsOf(db: DbOrTrx, orgId: string, attemptIds: string[]) {
+  if (!attemptIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('reviews as r')
+    .innerJoin('review_items as ri', 'ri.id', 'r.review_item_id')
+    .select([
+      'r.id',
+      'ri.attempt_id',
+      'ri.section_key',
+      'r.reviewer_user_id',
+      'r.scores',
+      'r.total',
+      'r.comment',
+      'r.created_at',
+      'r.updated_at',
+    ])
+    .where('r.org_id', '=', orgId)
+    .where('ri.org_id', '=', orgId)
+    .where('ri.attempt_id', 'in', attemptIds)
+    .orderBy('r.id')
+    .execute();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Erasure
 
@@ -217,6 +251,38 @@ export async function anonymiseIntegrityEvents(trx: DbOrTrx, orgId: string, atte
     .set({ ip: null, user_agent: null, details: '{}' })
     .where('org_id', '=', orgId)
     .where('attempt_id', 'in', attemptIds)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Notes about the candidate keep their kind, author and time (the pipeline's history), not their words. */
+export async function wipeNotesOf(trx: DbOrTrx, orgId: string, invitationIds: string[]) {
+  if (!invitationIds.length) return 0;
+  const r = await trx
+    .updateTable('candidate_notes')
+    .set({ body: '' })
+    .where('org_id', '=', orgId)
+    .where('invitation_id', 'in', invitationIds)
+    .where('body', '!=', '')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Reviews keep their rubric scores (the result depends on them), not the reviewer's comment. */
+export async function wipeReviewCommentsOf(trx: DbOrTrx, orgId: string, attemptIds: string[]) {
+  if (!attemptIds.length) return 0;
+  const r = await trx
+    .updateTable('reviews')
+    .set({ comment: '' })
+    .where('org_id', '=', orgId)
+    .where('comment', '!=', '')
+    .where('review_item_id', 'in', (eb) =>
+      eb
+        .selectFrom('review_items')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('attempt_id', 'in', attemptIds),
+    )
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }

@@ -132,6 +132,29 @@ export const candidateExportSchema = z.object({
       sentAt: isoTime.nullable(),
     }),
   ),
+  notes: z.array(
+    z.object({
+      id: z.string(),
+      invitationId: z.string(),
+      kind: z.string(),
+      body: z.string(),
+      authorUserId: z.string().nullable(),
+      createdAt: isoTime,
+    }),
+  ),
+  reviews: z.array(
+    z.object({
+      id: z.string(),
+      attemptId: z.string(),
+      sectionKey: z.string(),
+      reviewerUserId: z.string(),
+      scores: json.nullable(),
+      total: z.number(),
+      comment: z.string(),
+      createdAt: isoTime,
+      updatedAt: isoTime,
+    }),
+  ),
   events: z.array(z.object({ id: z.string(), type: z.string(), data: json, createdAt: isoTime })),
 });
 export type CandidateExport = z.infer<typeof candidateExportSchema>;
@@ -148,6 +171,8 @@ export const erasureResultSchema = z.object({
     integrityEvents: z.number().int(),
     storedResponses: z.number().int(),
     importReports: z.number().int(),
+    notes: z.number().int(),
+    reviewComments: z.number().int(),
   }),
 });
 export type ErasureResult = z.infer<typeof erasureResultSchema>;

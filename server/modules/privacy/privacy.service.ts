@@ -10,6 +10,9 @@ import { toIso, toIsoOrNull } from '../../http/schemas.js';
 import { authorize } from '../accounts/accounts.service.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { scheduleBlobDeletion } from './privacy.jobs.js';
+
+/** Deletes files reliably: a job enqueued in the caller's transaction retries until the store confirms. */
+export { scheduleBlobDeletion };
 import {
   anonymiseCandidate,
   anonymiseIntegrityEvents,
@@ -29,13 +32,17 @@ import {
   listImportReports,
   listIntegrityEventsOf,
   listInvitationsOfCandidate,
+  listNotesOf,
   listRegistrationsOf,
+  listReviewsOf,
   listRetentionPolicies,
   listStoredResponses,
   listUploadsOf,
   lockCandidate,
   updateImportReport,
   upsertPrivacySettings,
+  wipeNotesOf,
+  wipeReviewCommentsOf,
 } from './privacy.repository.js';
 import type { CandidateExport, ErasureResult } from './privacy.schemas.js';
 
@@ -109,12 +116,15 @@ export async function exportCandidate(
     listRegistrationsOf(ctx.db, actor.orgId, c.email),
   ]);
   const attemptIds = attempts.map((a) => a.id);
-  const [answers, uploads, signals, sessions, events] = await Promise.all([
+  const invitationIds = invitations.map((i) => i.id);
+  const [answers, uploads, signals, sessions, events, notes, reviews] = await Promise.all([
     listAnswersOf(ctx.db, attemptIds),
     listUploadsOf(ctx.db, actor.orgId, attemptIds),
     listIntegrityEventsOf(ctx.db, actor.orgId, attemptIds),
     listCandidateSessionsOf(ctx.db, attemptIds),
-    listEventsAbout(ctx.db, actor.orgId, [c.id, ...invitations.map((i) => i.id), ...attemptIds]),
+    listEventsAbout(ctx.db, actor.orgId, [c.id, ...invitationIds, ...attemptIds]),
+    listNotesOf(ctx.db, actor.orgId, invitationIds),
+    listReviewsOf(ctx.db, actor.orgId, attemptIds),
   ]);
   const out: CandidateExport = {
     exportedAt: toIso(ctx.clock.now()),
@@ -228,6 +238,25 @@ export async function exportCandidate(
       createdAt: toIso(e.created_at),
       sentAt: toIsoOrNull(e.sent_at),
     })),
+    notes: notes.map((n) => ({
+      id: n.id,
+      invitationId: n.invitation_id,
+      kind: n.kind,
+      body: n.body,
+      authorUserId: n.author_user_id,
+      createdAt: toIso(n.created_at),
+    })),
+    reviews: reviews.map((r) => ({
+      id: r.id,
+      attemptId: r.attempt_id,
+      sectionKey: r.section_key,
+      reviewerUserId: r.reviewer_user_id,
+      scores: parseJson(r.scores),
+      total: r.total,
+      comment: r.comment,
+      createdAt: toIso(r.created_at),
+      updatedAt: toIso(r.updated_at),
+    })),
     events: events.map((e) => ({
       id: e.id,
       type: e.type,
@@ -271,7 +300,8 @@ export async function eraseCandidate(
  * emails, candidate sessions and stored API responses that mention them are deleted; their uploads
  * lose their names and fingerprints and the files are deleted by a job enqueued in the same
  * transaction (so a crash can't leave a file behind); integrity signals lose addresses and browsers;
- * import reports lose their address. Repeating it is harmless. Undefined for an unknown candidate.
+ * import reports lose their address; notes about them and reviewers' comments on their work are
+ * wiped (rubric scores stay). Repeating it is harmless. Undefined for an unknown candidate.
  */
 export async function eraseCandidateData(
   ctx: Ctx,
@@ -305,6 +335,7 @@ export async function eraseCandidateData(
     if (!c) return undefined;
     const attempts = await listAttemptsOfCandidate(trx, orgId, c.id);
     const attemptIds = attempts.map((a) => a.id);
+    const invitationIds = (await listInvitationsOfCandidate(trx, orgId, c.id)).map((i) => i.id);
     const uploads = await listUploadsOf(trx, orgId, attemptIds);
     const blobKeys = uploads.map((u) => u.blob_key);
     await anonymiseCandidate(trx, orgId, c.id, now);
@@ -316,6 +347,8 @@ export async function eraseCandidateData(
       integrityEvents: await anonymiseIntegrityEvents(trx, orgId, attemptIds),
       storedResponses: await deleteStoredResponses(trx, orgId, mentioning),
       importReports: 0,
+      notes: await wipeNotesOf(trx, orgId, invitationIds),
+      reviewComments: await wipeReviewCommentsOf(trx, orgId, attemptIds),
     };
     for (const r of reports) {
       const rows = JSON.parse(r.report) as Array<{ row: number; email: string; reason: string }>;

@@ -3,9 +3,9 @@
 // role benchmark its reports compare against. Demo data is kept apart: a demo assessment's own
 // statistics come from its demo attempts; organization totals and live benchmarks never include any.
 import type { Ctx } from '../../context.js';
-import { getQuestionVersions } from '../bank/bank.service.js';
 import { findAssessmentOfOrg } from '../assessments/assessments.service.js';
 import { parsePlan } from '../attempts/attempt.model.js';
+import { getQuestionVersions } from '../bank/bank.service.js';
 import {
   accumulateItemSums,
   discriminationOf,

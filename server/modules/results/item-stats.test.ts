@@ -138,8 +138,12 @@ describe('item statistics (hand-computed 5 × 4 fixture)', () => {
   it('flags too easy and too hard items, never with too few attempts, and has no D without spread', () => {
     const item = { optionIds: ['a', 'b'], correct: ['a'] };
     const used = { a: 1, b: 1 };
-    expect(flagsFor({ n: 20, facility: 0.97, discrimination: 0.2, options: used }, item)).toEqual(['too-easy']);
-    expect(flagsFor({ n: 20, facility: 0.05, discrimination: 0.2, options: used }, item)).toEqual(['too-hard']);
+    expect(flagsFor({ n: 20, facility: 0.97, discrimination: 0.2, options: used }, item)).toEqual([
+      'too-easy',
+    ]);
+    expect(flagsFor({ n: 20, facility: 0.05, discrimination: 0.2, options: used }, item)).toEqual([
+      'too-hard',
+    ]);
     expect(flagsFor({ n: 4, facility: 0.05, discrimination: -0.5, options: {} }, item)).toEqual([]);
     const flat = accumulateItemSums([
       [

@@ -2,7 +2,7 @@
 // index-backed query per page. The results module reads these tables directly (it is the read model
 // over the invitations and attempts modules' rows); the sort keys it orders by live on invitations
 // and are kept in step by database triggers (migration 0005).
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DbOrTrx, Dialect } from '../../db/database.js';
 import type { Stage } from '../invitations/invitations.table.js';
 
@@ -64,8 +64,34 @@ export function statusSql(now: number) {
     else i.status end)`;
 }
 
+/**
+ * The same statuses as plain column predicates, for filtering: they mean exactly what statusSql
+ * says (an attempt's status decides whenever there is one, and a.status is null only when there is
+ * none), and a query planner can estimate them, so a filtered page still reads the sort's index.
+ */
+function statusPredicate(status: PipelineStatus, now: number) {
+  const none = sql<SqlBool>`a.status is null`;
+  switch (status) {
+    case 'graded':
+    case 'awaiting_review':
+    case 'in_progress':
+      return status === 'in_progress'
+        ? sql<SqlBool>`(a.status = 'in_progress' or (${none} and i.status = 'started'))`
+        : sql<SqlBool>`a.status = ${status}`;
+    case 'completed':
+      return sql<SqlBool>`(a.status = 'submitted' or (${none} and i.status = 'completed'))`;
+    case 'revoked':
+      return sql<SqlBool>`(${none} and i.status = 'revoked')`;
+    case 'expired':
+      return sql<SqlBool>`(${none} and (i.status = 'expired' or (i.status in ('invited', 'opened') and i.expires_at <= ${now})))`;
+    case 'invited':
+    case 'opened':
+      return sql<SqlBool>`(${none} and i.status = ${status} and i.expires_at > ${now})`;
+  }
+}
+
 /** The expression a sort orders by (never null, so keyset comparisons are plain). */
-export function sortExpression(dialect: Dialect, sort: PipelineSortKey): Expression<unknown> | null {
+export function sortExpression(dialect: Dialect, sort: PipelineSortKey): RawBuilder<unknown> | null {
   switch (sort) {
     case 'newest':
       return null;
@@ -131,7 +157,10 @@ export function pipelineQuery(db: DbOrTrx, dialect: Dialect, f: PipelineFilter) 
     .where('i.org_id', '=', f.orgId);
   if (f.assessmentId) q = q.where('i.assessment_id', '=', f.assessmentId);
   if (f.invitationIds) q = q.where('i.id', 'in', f.invitationIds.length ? [...f.invitationIds] : ['']);
-  if (f.statuses?.length) q = q.where(status, 'in', [...f.statuses]);
+  if (f.statuses?.length) {
+    const ors = f.statuses.map((st) => statusPredicate(st, f.now));
+    q = q.where(sql<SqlBool>`(${sql.join(ors, sql` or `)})`);
+  }
   if (f.stages?.length) q = q.where('i.stage', 'in', [...f.stages]);
   if (f.tiers?.length) q = q.where(sql`coalesce(a.integrity_tier, 'none')`, 'in', [...f.tiers]);
   if (f.minScore !== undefined || f.maxScore !== undefined) {

@@ -7,7 +7,9 @@ export interface ReviewItemsTable {
   assessment_id: string;
   attempt_id: string;
   section_key: string;
+  section_title: string;
   task_version_id: string;
+  is_demo: number;
   /** From the plan section (1–3); the item is complete when this many reviews are in. */
   reviewers_required: number;
   reviews_done: number;

@@ -81,3 +81,16 @@ export function RequirePermission({ permission }: { permission: Permission }) {
   }
   return <Outlet />;
 }
+
+/** The index route: each role lands on the first page it can use. */
+export function HomeRedirect() {
+  const session = useCurrentSession();
+  const role = session.organization?.role;
+  const home =
+    !role || can(role, 'assessments.read')
+      ? '/assessments'
+      : can(role, 'reviews.perform')
+        ? '/reviews'
+        : '/bank';
+  return <Navigate to={home} replace />;
+}

@@ -1,9 +1,9 @@
 // Every route of the staff app. Pages are loaded on demand, so signing in doesn't download the
 // team or audit screens.
 import { type ComponentType, lazy, Suspense } from 'react';
-import { createBrowserRouter, Navigate, Outlet, ScrollRestoration } from 'react-router';
+import { createBrowserRouter, Outlet, ScrollRestoration } from 'react-router';
 import { FullPageLoader } from './full-page';
-import { GuestOnly, RequireAuth, RequireOrganization, RequirePermission } from './guards';
+import { GuestOnly, HomeRedirect, RequireAuth, RequireOrganization, RequirePermission } from './guards';
 import { NotFoundPage } from './not-found-page';
 import { RouteError } from './route-error';
 import { StaffShell } from './staff-shell';
@@ -70,6 +70,36 @@ export const router = createBrowserRouter([
         ),
       },
       {
+        // The candidate app: no staff session, its own frame and data cache.
+        element: page(
+          () => import('../take/take-layout'),
+          (m) => m.TakeRoot,
+        ),
+        children: [
+          {
+            path: 'i/:token',
+            element: page(
+              () => import('../take/landing-page'),
+              (m) => m.LandingPage,
+            ),
+          },
+          {
+            path: 'take',
+            element: page(
+              () => import('../take/attempt-page'),
+              (m) => m.AttemptPage,
+            ),
+          },
+          {
+            path: 'take/result',
+            element: page(
+              () => import('../take/result-page'),
+              (m) => m.ResultPage,
+            ),
+          },
+        ],
+      },
+      {
         element: <RequireAuth passwordChangePage />,
         children: [
           {
@@ -87,7 +117,7 @@ export const router = createBrowserRouter([
           {
             element: <StaffShell />,
             children: [
-              { index: true, element: <Navigate to="/assessments" replace /> },
+              { index: true, element: <HomeRedirect /> },
               {
                 path: 'account',
                 element: page(
@@ -99,11 +129,134 @@ export const router = createBrowserRouter([
                 element: <RequireOrganization />,
                 children: [
                   {
-                    path: 'assessments',
-                    element: page(
-                      () => import('../features/assessments/assessments-page'),
-                      (m) => m.AssessmentsPage,
-                    ),
+                    element: <RequirePermission permission="assessments.read" />,
+                    children: [
+                      {
+                        path: 'assessments',
+                        element: page(
+                          () => import('../features/assessments/assessments-page'),
+                          (m) => m.AssessmentsPage,
+                        ),
+                      },
+                      {
+                        path: 'assessments/:assessmentId/:tab?',
+                        element: page(
+                          () => import('../features/assessments/assessment-page'),
+                          (m) => m.AssessmentPage,
+                        ),
+                      },
+                    ],
+                  },
+                  {
+                    element: <RequirePermission permission="results.read" />,
+                    children: [
+                      {
+                        path: 'candidates',
+                        element: page(
+                          () => import('../features/results/candidates-page'),
+                          (m) => m.CandidatesPage,
+                        ),
+                      },
+                      {
+                        path: 'attempts/:attemptId',
+                        element: page(
+                          () => import('../features/results/report-page'),
+                          (m) => m.ReportPage,
+                        ),
+                      },
+                      {
+                        path: 'compare',
+                        element: page(
+                          () => import('../features/results/compare-page'),
+                          (m) => m.ComparePage,
+                        ),
+                      },
+                      {
+                        path: 'bank/flagged',
+                        element: page(
+                          () => import('../features/results/flagged-items-page'),
+                          (m) => m.FlaggedItemsPage,
+                        ),
+                      },
+                    ],
+                  },
+                  {
+                    element: <RequirePermission permission="reviews.perform" />,
+                    children: [
+                      {
+                        path: 'reviews',
+                        element: page(
+                          () => import('../features/reviews/review-queue-page'),
+                          (m) => m.ReviewQueuePage,
+                        ),
+                      },
+                      {
+                        path: 'reviews/:reviewItemId',
+                        element: page(
+                          () => import('../features/reviews/review-item-page'),
+                          (m) => m.ReviewItemPage,
+                        ),
+                      },
+                    ],
+                  },
+                  {
+                    element: <RequirePermission permission="bank.read" />,
+                    children: [
+                      {
+                        path: 'bank',
+                        element: page(
+                          () => import('../features/bank/questions-page'),
+                          (m) => m.QuestionsPage,
+                        ),
+                      },
+                      {
+                        path: 'bank/questions/:questionId',
+                        element: page(
+                          () => import('../features/bank/question-page'),
+                          (m) => m.QuestionPage,
+                        ),
+                      },
+                      {
+                        path: 'bank/upload-tasks',
+                        element: page(
+                          () => import('../features/bank/upload-tasks-page'),
+                          (m) => m.UploadTasksPage,
+                        ),
+                      },
+                      {
+                        path: 'bank/upload-tasks/:taskId',
+                        element: page(
+                          () => import('../features/bank/upload-task-page'),
+                          (m) => m.UploadTaskPage,
+                        ),
+                      },
+                      {
+                        path: 'bank/roles',
+                        element: page(
+                          () => import('../features/bank/role-templates-page'),
+                          (m) => m.RoleTemplatesPage,
+                        ),
+                      },
+                    ],
+                  },
+                  {
+                    element: <RequirePermission permission="bank.write" />,
+                    children: [
+                      {
+                        path: 'bank/questions/new',
+                        element: page(
+                          () => import('../features/bank/new-question-page'),
+                          (m) => m.NewQuestionPage,
+                        ),
+                      },
+                      {
+                        path: 'bank/questions/:questionId/edit',
+                        element: page(
+                          () => import('../features/bank/edit-question-page'),
+                          (m) => m.EditQuestionPage,
+                        ),
+                      },
+                    ],
                   },
                   {
                     element: <RequirePermission permission="team.read" />,
@@ -125,6 +278,25 @@ export const router = createBrowserRouter([
                         element: page(
                           () => import('../features/organization/organization-settings-page'),
                           (m) => m.OrganizationSettingsPage,
+                        ),
+                      },
+                    ],
+                  },
+                  {
+                    element: <RequirePermission permission="integrations.manage" />,
+                    children: [
+                      {
+                        path: 'settings/integrations',
+                        element: page(
+                          () => import('../features/integrations/integrations-page'),
+                          (m) => m.IntegrationsPage,
+                        ),
+                      },
+                      {
+                        path: 'settings/integrations/webhooks/:endpointId',
+                        element: page(
+                          () => import('../features/integrations/webhook-endpoint-page'),
+                          (m) => m.WebhookEndpointPage,
                         ),
                       },
                     ],

@@ -30,11 +30,15 @@ import { useCurrentSession } from './session-context';
 type NavItem = { to: string; label: string; permission?: Permission };
 
 const navItems: NavItem[] = [
-  { to: '/assessments', label: 'Assessments' },
+  { to: '/assessments', label: 'Assessments', permission: 'assessments.read' },
+  { to: '/candidates', label: 'Candidates', permission: 'results.read' },
+  { to: '/reviews', label: 'Reviews', permission: 'reviews.perform' },
+  { to: '/bank', label: 'Question bank', permission: 'bank.read' },
   { to: '/team', label: 'Team', permission: 'team.read' },
   { to: '/audit-log', label: 'Audit log', permission: 'audit.read' },
   { to: '/outbox', label: 'Outbox', permission: 'outbox.read' },
   { to: '/settings/organization', label: 'Organization settings', permission: 'organization.update' },
+  { to: '/settings/integrations', label: 'Integrations', permission: 'integrations.manage' },
 ];
 
 function initialsOf(name: string): string {
@@ -229,7 +233,7 @@ export function StaffShell() {
               aria-expanded={opened}
               aria-controls="main-navigation"
             />
-            <Anchor component={Link} to="/assessments" fw={700} fz="lg" c="assay.8" underline="never">
+            <Anchor component={Link} to="/" fw={700} fz="lg" c="assay.8" underline="never">
               Assay
             </Anchor>
             <Divider orientation="vertical" h={24} style={{ alignSelf: 'center' }} />

@@ -8,6 +8,14 @@ const permissions = {
   'team.manage': ['owner', 'admin'],
   'audit.read': ['owner', 'admin'],
   'outbox.read': ['owner', 'admin'],
+  'integrations.manage': ['owner', 'admin'],
+  'bank.read': ['owner', 'admin', 'recruiter', 'reviewer'],
+  'bank.write': ['owner', 'admin', 'recruiter'],
+  'assessments.read': ['owner', 'admin', 'recruiter'],
+  'candidates.manage': ['owner', 'admin', 'recruiter'],
+  'results.read': ['owner', 'admin', 'recruiter'],
+  'results.export': ['owner', 'admin', 'recruiter'],
+  'reviews.perform': ['owner', 'admin', 'recruiter', 'reviewer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

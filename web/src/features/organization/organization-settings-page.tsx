@@ -10,6 +10,7 @@ import { LoadError, LoadingState } from '../../components/query-state';
 import { applyApiError } from '../../lib/form-errors';
 import { formatDate } from '../../lib/format';
 import { NAME_MAX, validateName } from '../../lib/validation';
+import { DemoDataPanel } from '../results/demo-data';
 
 function NameForm({ organization }: { organization: Organization }) {
   const update = useUpdateOrganization();
@@ -90,6 +91,12 @@ export function OrganizationSettingsPage() {
             </Text>
           </Stack>
         )}
+      </Card>
+      <Card withBorder padding="lg">
+        <Title order={2} size="h4" mb="md">
+          Demo data
+        </Title>
+        <DemoDataPanel />
       </Card>
     </Page>
   );

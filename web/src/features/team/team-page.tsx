@@ -201,8 +201,11 @@ function InvitationsTable({
                   loading={revoke.isPending && revoke.variables === inv.id}
                   onClick={() =>
                     revoke.mutate(inv.id, {
-                      onSuccess: () =>
-                        notifications.show({ message: `The invitation for ${inv.email} was revoked.` }),
+                      onSuccess: () => {
+                        notifications.show({ message: `The invitation for ${inv.email} was revoked.` });
+                        // The row and its button are gone: keep keyboard focus somewhere sensible.
+                        onRevoked();
+                      },
                       onError: (err) =>
                         notifications.show({
                           color: 'red',
