@@ -453,3 +453,62 @@ test('two candidates finish, a reviewer grades them blind, the recruiter compare
     );
   });
 });
+
+test('demo data: load it from the empty list, filter and save a view, give extra minutes, remove it', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const staff = new Staff(page.request);
+  await staff.signUp(`demo-${run}@example.test`, `Demo ${run}`);
+
+  await test.step('load the demo from the empty assessments list', async () => {
+    await page.goto('/assessments');
+    await expect(page.getByText('No assessments yet')).toBeVisible();
+    await page.getByRole('button', { name: 'Load demo data' }).click();
+    await expect(page).toHaveURL(/\/assessments\/[^/]+\/candidates$/, { timeout: 60_000 });
+    await expect(page.getByText(/Demo data loaded: \d+ simulated candidates/)).toBeVisible();
+    const table = page.getByRole('table', { name: 'Candidates' });
+    await expect(table.getByText('Demo', { exact: true }).first()).toBeVisible();
+    await expectAccessible(page, 'pipeline with demo data');
+  });
+
+  await test.step('filter to candidates in progress and save that as a view', async () => {
+    await page.getByRole('combobox', { name: 'Status' }).click({ force: true });
+    await page.getByRole('option', { name: 'In progress' }).click();
+    await page.keyboard.press('Escape');
+    await expect(page).toHaveURL(/status=in_progress/);
+    const table = page.getByRole('table', { name: 'Candidates' });
+    await expect(table.locator('tbody tr').first()).toContainText('In progress');
+    await page.getByRole('button', { name: 'Save view…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Save this view' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Taking it now');
+    await dialog.getByRole('button', { name: 'Save view' }).click();
+    await expect(dialog).toBeHidden();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect(page).not.toHaveURL(/status=/);
+    await page.getByRole('combobox', { name: 'Saved view' }).selectOption({ label: 'Taking it now' });
+    await expect(page).toHaveURL(/status=in_progress/);
+  });
+
+  await test.step('give a candidate in progress ten extra minutes', async () => {
+    await page.getByRole('table', { name: 'Candidates' }).locator('tbody tr a').first().click();
+    await page.getByRole('button', { name: 'Give extra minutes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Give extra minutes' });
+    await dialog.getByRole('textbox', { name: 'Extra minutes' }).fill('10');
+    await dialog.getByRole('button', { name: 'Give extra minutes' }).click();
+    await expect(page.getByText(/^10 extra minutes given/)).toBeVisible();
+  });
+
+  await test.step('remove the demo from Organization settings', async () => {
+    await page.goto('/settings/organization');
+    await page.getByRole('button', { name: 'Remove demo data' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove all demo data?' })
+      .getByRole('button', { name: 'Remove demo data' })
+      .click();
+    await expect(page.getByText(/Demo data removed/)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Load demo data' })).toBeVisible();
+    await page.goto('/assessments');
+    await expect(page.getByText('No assessments yet')).toBeVisible();
+  });
+});

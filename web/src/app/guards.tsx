@@ -4,7 +4,7 @@ import { EmptyState } from '@mantine/core';
 import { Navigate, Outlet, useLocation, useSearchParams } from 'react-router';
 import { useSession } from '../api/session';
 import { Page } from '../components/page';
-import { safeNextPath, signInPath } from '../lib/next-path';
+import { HOME_PATH, safeNextPath, signInPath } from '../lib/next-path';
 import { can, type Permission } from '../lib/permissions';
 import { FullPageError, FullPageLoader } from './full-page';
 import { SessionContext, useCurrentSession } from './session-context';
@@ -68,7 +68,10 @@ export function RequireOrganization() {
 /** Pages for the roles that hold a permission, such as the audit log for owners and admins. */
 export function RequirePermission({ permission }: { permission: Permission }) {
   const session = useCurrentSession();
+  const { pathname } = useLocation();
   if (!can(session.organization?.role, permission)) {
+    // Sign-in and joining land on the recruiters' home: other roles go on to their own.
+    if (pathname === HOME_PATH) return <HomeRedirect />;
     return (
       <Page title="Not available">
         <EmptyState

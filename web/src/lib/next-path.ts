@@ -1,7 +1,6 @@
 // Where to go after signing in. Only a path on this site is accepted, so a crafted link
-// can't send someone elsewhere after they sign in. Home is the index route, which sends each role to
-// its own first page (recruiters to assessments, reviewers to their review queue).
-export const HOME_PATH = '/';
+// can't send someone elsewhere after they sign in.
+export const HOME_PATH = '/assessments';
 
 export function safeNextPath(next: string | null | undefined): string {
   if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return HOME_PATH;

@@ -2,22 +2,29 @@
 // and coming back, and the debounced search box that feeds it.
 import { TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 export function useUrlFilters() {
   const [params, setParams] = useSearchParams();
-  const set = (key: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
-  const clear = () => setParams(new URLSearchParams(), { replace: true });
+  // react-router hands every functional update the params of the last render, so two quick changes
+  // (two filters picked in a row) would each start from the same state and the first would be lost.
+  // Chain them through a ref until the URL catches up.
+  const pending = useRef<URLSearchParams | null>(null);
+  useEffect(() => {
+    pending.current = null;
+  }, [params]);
+  const set = (key: string, value: string | null) => {
+    const next = new URLSearchParams(pending.current ?? params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    pending.current = next;
+    setParams(next, { replace: true });
+  };
+  const clear = () => {
+    pending.current = new URLSearchParams();
+    setParams(pending.current, { replace: true });
+  };
   return { params, set, clear, active: [...params.keys()].length > 0 };
 }
 

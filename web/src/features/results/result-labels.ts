@@ -17,7 +17,7 @@ export const stageColors: Record<Stage, string> = {
   shortlisted: 'assay',
   interview: 'blue',
   rejected: 'dark',
-  hired: 'teal',
+  hired: 'indigo',
 };
 
 export const pipelineStatuses: PipelineStatus[] = [
