@@ -22,7 +22,7 @@ import { registerBankRoutes } from './modules/bank/bank.routes.js';
 import { registerBankInterchangeRoutes } from './modules/bank/bank-interchange.routes.js';
 import { registerDemoRoutes } from './modules/demo/demo.routes.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
-import { installIntegrationHooks } from './modules/integrations/integrations.hooks.js';
+import { installIntegrationHooks, installKeyRateLimit } from './modules/integrations/integrations.hooks.js';
 import { registerIntegrationRoutes } from './modules/integrations/integrations.routes.js';
 import { registerInvitationRoutes } from './modules/invitations/invitations.routes.js';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.js';
@@ -111,6 +111,7 @@ export async function buildApp(ctx: Ctx, opts: BuildOptions = {}): Promise<Fasti
   await app.register(fastifyRateLimit, { global: false, ...sharedRateLimitStore(app, ctx) });
   await registerSecurityHeaders(app);
   await registerOpenApi(app);
+  installKeyRateLimit(app, ctx);
   installAccessControl(app, ctx);
   installIntegrationHooks(app, ctx);
 

@@ -78,7 +78,9 @@ describe('the assay process', () => {
     const password = /password: (.+)/.exec(creds)![1]!;
     const res = await signIn(base, email, password);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { user: { mustChangePassword: boolean } }).user.mustChangePassword).toBe(true);
+    expect(((await res.json()) as { user: { mustChangePassword: boolean } }).user.mustChangePassword).toBe(
+      true,
+    );
     expect(first.output()).not.toContain(password); // not a terminal: the password goes only to the file
 
     const stopAt = Date.now();

@@ -241,7 +241,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'backup': {
-      process.exitCode = await backupCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+      process.exitCode = await backupCommand(
+        config,
+        [sub, ...rest].filter((a): a is string => a !== undefined),
+      );
       return;
     }
     case 'db': {

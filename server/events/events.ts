@@ -28,7 +28,11 @@ export async function recordEvent(ctx: { clock: Clock }, trx: DbOrTrx, e: NewEve
 }
 
 /** Many event rows in a few statements (bulk invitations). */
-export async function recordEvents(ctx: { clock: Clock }, trx: DbOrTrx, events: readonly NewEvent[]): Promise<string[]> {
+export async function recordEvents(
+  ctx: { clock: Clock },
+  trx: DbOrTrx,
+  events: readonly NewEvent[],
+): Promise<string[]> {
   const now = ctx.clock.now();
   const rows = events.map((e) => ({
     id: newId(now),

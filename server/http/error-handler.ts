@@ -15,7 +15,9 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, d
  */
 export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const message =
-    err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A part of the address is too long' : 'The address is malformed';
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A part of the address is too long'
+      : 'The address is malformed';
   void reply
     .status(400)
     .header('x-request-id', String(req.id))
@@ -42,6 +44,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .status(400)
         .send(errorBody('VALIDATION_FAILED', 'Some fields are invalid', requestId, { fields }));
+    }
+    if (isMalformedMultipart(err)) {
+      // busboy's parse errors carry no status: a body the client got wrong, not our failure.
+      return reply
+        .status(400)
+        .send(errorBody('VALIDATION_FAILED', 'The multipart body is malformed', requestId));
     }
     const status = err.statusCode ?? 500;
     if (status === 429) {
@@ -86,7 +94,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       reply.header('retry-after', '30');
       return reply
         .status(503)
-        .send(errorBody('UNAVAILABLE', 'File storage is temporarily unavailable; try again shortly', requestId));
+        .send(
+          errorBody('UNAVAILABLE', 'File storage is temporarily unavailable; try again shortly', requestId),
+        );
     }
     if (isDatabaseUnavailable(err)) {
       req.log.error({ err }, 'database unavailable');
@@ -119,8 +129,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(
+  // "…is not queryable": a pooled client whose server went away mid-transaction (the rollback fails).
+  return /Connection terminated|timeout exceeded when trying to connect|database is locked|is not queryable/i.test(
     e.message ?? '',
+  );
+}
+
+function isMalformedMultipart(err: { message?: string; statusCode?: number }): boolean {
+  return (
+    err.statusCode === undefined &&
+    /^(Multipart: |Malformed part header|Malformed urlencoded form|Unexpected end of (form|file))/.test(
+      err.message ?? '',
+    )
   );
 }
 

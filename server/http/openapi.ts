@@ -5,6 +5,48 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 
 export const API_VERSION = '0.1.0';
 
+const errorJsonSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message'],
+      additionalProperties: false,
+    },
+    requestId: { type: 'string' },
+  },
+  required: ['error', 'requestId'],
+  additionalProperties: false,
+};
+
+/**
+ * Replies any route can give, whatever it declares: the error handler answers malformed requests
+ * (400), credentials that don't work (401), refused access (403), unknown paths (404), bodies that are
+ * too large (413) or of an unsupported type (415), rate limits (429), and a database or file store
+ * that is down (503, with Retry-After). They are documented on every operation, so clients and the
+ * conformance checks know every status they can meet.
+ */
+const COMMON_ERRORS: Record<string, string> = {
+  '400': 'The request is malformed or a field is invalid',
+  '401': 'Credentials are missing or do not work',
+  '403': 'The caller may not do this',
+  '404': 'Not found, or not yours',
+  '413': 'The body is too large',
+  '415': 'The content type is not supported',
+  '429': 'Too many requests; see Retry-After',
+  '500': 'Something went wrong on our side (the body has only a request id)',
+  '503': 'The database or file storage is temporarily unavailable; see Retry-After',
+};
+
+function withCommonErrors<T extends { schema: object }>(out: T): T {
+  const response = { ...((out.schema as { response?: Record<string, unknown> }).response ?? {}) };
+  for (const [status, description] of Object.entries(COMMON_ERRORS)) {
+    if (!(status in response)) response[status] = { description, ...errorJsonSchema };
+  }
+  return { ...out, schema: { ...out.schema, response } };
+}
+
 /** OpenAPI from the route schemas, served at /openapi.json, with a browsable UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -27,7 +69,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: (input) => {
-      const out = jsonSchemaTransform(input);
+      const out = withCommonErrors(jsonSchemaTransform(input));
       const kind = input.route.config?.access?.kind;
       if (kind === 'public') return { ...out, schema: { ...out.schema, security: [] } };
       if (kind === 'candidate')

@@ -22,7 +22,8 @@ async function redisReachable(): Promise<boolean> {
 }
 
 const reachable = await redisReachable();
-if (!reachable) process.stdout.write(`[assay] NOTICE: no Redis at ${REDIS_URL}; the shared rate-limit test is SKIPPED.\n`);
+if (!reachable)
+  process.stdout.write(`[assay] NOTICE: no Redis at ${REDIS_URL}; the shared rate-limit test is SKIPPED.\n`);
 
 describe.runIf(reachable)('rate limits shared through Redis', () => {
   it('counts requests to either instance against one allowance', async () => {
@@ -34,7 +35,12 @@ describe.runIf(reachable)('rate limits shared through Redis', () => {
     const codes: number[] = [];
     for (let i = 0; i < 12; i++) {
       const app = i % 2 === 0 ? a.app : b.app;
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', remoteAddress: ip, payload: { email: `nobody${i}@example.com`, password: 'wrong password here' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        remoteAddress: ip,
+        payload: { email: `nobody${i}@example.com`, password: 'wrong password here' },
+      });
       codes.push(res.statusCode);
     }
     expect(codes.filter((c) => c === 401)).toHaveLength(10);

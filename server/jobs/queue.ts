@@ -15,15 +15,27 @@ export type EnqueueOptions = {
 };
 
 export type JobQueue = {
-  enqueue<P>(trx: DbOrTrx, def: JobDefinition<P>, payload: P, opts?: EnqueueOptions): Promise<string | undefined>;
+  enqueue<P>(
+    trx: DbOrTrx,
+    def: JobDefinition<P>,
+    payload: P,
+    opts?: EnqueueOptions,
+  ): Promise<string | undefined>;
   /** Many jobs of one kind in a few statements (bulk invitations); dedupe-key clashes are skipped. */
-  enqueueMany<P>(trx: DbOrTrx, def: JobDefinition<P>, items: ReadonlyArray<{ payload: P } & EnqueueOptions>): Promise<void>;
+  enqueueMany<P>(
+    trx: DbOrTrx,
+    def: JobDefinition<P>,
+    items: ReadonlyArray<{ payload: P } & EnqueueOptions>,
+  ): Promise<void>;
 };
 
 /** Rows per INSERT in bulk writes: well under SQLite's and Postgres's bound-parameter limits. */
 export const BULK_CHUNK = 200;
 
-export async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+export async function inChunks<T>(
+  rows: readonly T[],
+  write: (chunk: T[]) => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += BULK_CHUNK) await write(rows.slice(i, i + BULK_CHUNK));
 }
 

@@ -96,7 +96,11 @@ export async function queueEmail(ctx: Ctx, trx: DbOrTrx, email: OutgoingEmail): 
 }
 
 /** Many messages in a few statements (bulk invitations), with one send job each. */
-export async function queueEmails(ctx: Pick<Ctx, 'clock' | 'sealer' | 'jobs'>, trx: DbOrTrx, emails: readonly OutgoingEmail[]): Promise<string[]> {
+export async function queueEmails(
+  ctx: Pick<Ctx, 'clock' | 'sealer' | 'jobs'>,
+  trx: DbOrTrx,
+  emails: readonly OutgoingEmail[],
+): Promise<string[]> {
   const now = ctx.clock.now();
   const rows = emails.map((email) => ({
     id: newId(now),

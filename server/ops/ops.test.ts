@@ -31,7 +31,8 @@ const sqliteFile = (t: TestApp) => path.join(t.dataDir, 'assay.db');
 function sixDigits(v: unknown): unknown {
   if (typeof v === 'number') return Number(v.toPrecision(6));
   if (Array.isArray(v)) return v.map(sixDigits);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sixDigits(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sixDigits(x)]));
   return v;
 }
 

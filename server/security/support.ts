@@ -13,6 +13,9 @@ export function expectFigures(figures: Figure[]): void {
   expect(figures.length).toBeGreaterThan(0);
   const failed = figures
     .filter((f) => !f.pass)
-    .map((f) => `${f.id} ${f.text} (threshold ${f.threshold})${f.details.length ? `\n    ${f.details.join('\n    ')}` : ''}`);
+    .map(
+      (f) =>
+        `${f.id} ${f.text} (threshold ${f.threshold})${f.details.length ? `\n    ${f.details.join('\n    ')}` : ''}`,
+    );
   expect(failed, failed.join('\n')).toEqual([]);
 }

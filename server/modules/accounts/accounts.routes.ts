@@ -370,7 +370,12 @@ export function registerAccountRoutes(app: App, ctx: Ctx): void {
       },
     },
     async (req, reply) => {
-      await accounts.revokeTeamInvitation(ctx, staffOf(req), req.params.teamInvitationId as string, metaOf(req));
+      await accounts.revokeTeamInvitation(
+        ctx,
+        staffOf(req),
+        req.params.teamInvitationId as string,
+        metaOf(req),
+      );
       return reply.status(204).send(null);
     },
   );

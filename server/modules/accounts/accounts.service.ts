@@ -163,7 +163,8 @@ export async function signIn(ctx: Ctx, input: { email: string; password: string 
   // Always verify a hash, so an unknown email takes as long as a wrong password.
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
   const now = ctx.clock.now();
-  const memberships = user ? await listMembershipsOfUser(ctx.db, user.id) : [];
+  // Looked up for unknown addresses too (it finds nothing): the same queries, the same time.
+  const memberships = await listMembershipsOfUser(ctx.db, user?.id ?? '');
   const auditOrg = memberships[0]?.id ?? null;
 
   if (!user?.password_hash || !ok || (user.locked_until ?? 0) > now) {
@@ -185,6 +186,19 @@ export async function signIn(ctx: Ctx, input: { email: string; password: string 
           targetType: 'user',
           targetId: user.id,
           details: { reason: (user.locked_until ?? 0) > now ? 'locked' : 'bad_password' },
+          meta,
+        });
+      });
+    } else {
+      // An unknown address is recorded too (credential stuffing shows in the audit log, by address
+      // and request, never by the email tried), and the write keeps this reply as slow as a known
+      // account's, so timing doesn't tell which addresses have accounts.
+      await ctx.db.transaction().execute(async (trx) => {
+        await recordAudit(ctx, trx, {
+          orgId: null,
+          actorUserId: null,
+          action: 'auth.sign_in_failed',
+          details: { reason: 'unknown_account' },
           meta,
         });
       });
@@ -685,10 +699,8 @@ export async function acceptTeamInvitation(
   input: { token: string; name?: string; password?: string },
   meta: RequestMeta,
 ) {
-  const passwordHash =
-    input.password !== undefined
-      ? (assertPassword(input.password), await hashPassword(input.password))
-      : undefined;
+  if (input.password !== undefined) assertPassword(input.password);
+  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
   return ctx.db.transaction().execute(async (trx) => {
     const inv = await findLiveTeamInvitation(ctx, trx, input.token);
     const now = ctx.clock.now();

@@ -24,8 +24,7 @@ describe.each(dialects)('staff accounts (%s)', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const inject = (opts: InjectOptions) =>
-    t.app.inject({ remoteAddress: nextIp(), ...opts });
+  const inject = (opts: InjectOptions) => t.app.inject({ remoteAddress: nextIp(), ...opts });
   const latestEmail = async (to: string) => {
     await t.runJobs();
     const row = await t.ctx.db

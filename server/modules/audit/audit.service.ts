@@ -37,7 +37,9 @@ export async function recordAudit(ctx: Pick<Ctx, 'clock'>, trx: DbOrTrx, e: Audi
 
 /** Actions taken with an API key name the key (`api-key:<id>`); a missing user was deleted. */
 function actorFallbackName(actorUserId: string): string {
-  return actorUserId.startsWith('api-key:') ? `API key ${actorUserId.slice('api-key:'.length, 'api-key:'.length + 8)}…` : '(deleted user)';
+  return actorUserId.startsWith('api-key:')
+    ? `API key ${actorUserId.slice('api-key:'.length, 'api-key:'.length + 8)}…`
+    : '(deleted user)';
 }
 
 export async function listAudit(
@@ -72,7 +74,9 @@ export async function listAudit(
     items: page.map((r) => ({
       id: r.id,
       action: r.action,
-      actor: r.actor_user_id ? { userId: r.actor_user_id, name: r.actor_name ?? actorFallbackName(r.actor_user_id) } : null,
+      actor: r.actor_user_id
+        ? { userId: r.actor_user_id, name: r.actor_name ?? actorFallbackName(r.actor_user_id) }
+        : null,
       targetType: r.target_type,
       targetId: r.target_id,
       ip: r.ip,

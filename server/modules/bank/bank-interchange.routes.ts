@@ -33,7 +33,9 @@ const importReport = z
 
 export function registerBankInterchangeRoutes(app: App, ctx: Ctx): void {
   void app.register(async (scope) => {
-    await scope.register(fastifyMultipart, { limits: { files: 1, fields: 4, parts: 6, fileSize: maxUploadBytes } });
+    await scope.register(fastifyMultipart, {
+      limits: { files: 1, fields: 4, parts: 6, fileSize: maxUploadBytes },
+    });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/bank/import',
       {
@@ -46,8 +48,14 @@ export function registerBankInterchangeRoutes(app: App, ctx: Ctx): void {
             'Send the file as multipart field "file". Without confirm=true nothing is written: the reply previews every item (new, unchanged or skipped with a reason). With confirm=true every new item is imported in one transaction; a malformed file changes nothing.',
           consumes: ['multipart/form-data'],
           querystring: z.object({
-            confirm: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-            defaultSubtopic: z.enum(subtopicIds).optional().describe('Subtopic for items whose file gives none'),
+            confirm: z
+              .enum(['true', 'false'])
+              .default('false')
+              .transform((v) => v === 'true'),
+            defaultSubtopic: z
+              .enum(subtopicIds)
+              .optional()
+              .describe('Subtopic for items whose file gives none'),
           }),
           response: { 200: importReport, 413: errorSchema, ...staffErrors },
         },
@@ -60,7 +68,12 @@ export function registerBankInterchangeRoutes(app: App, ctx: Ctx): void {
         return importBankFile(
           ctx,
           staffOf(req),
-          { filename: file.filename, bytes, confirm: req.query.confirm, defaultSubtopic: req.query.defaultSubtopic },
+          {
+            filename: file.filename,
+            bytes,
+            confirm: req.query.confirm,
+            defaultSubtopic: req.query.defaultSubtopic,
+          },
           metaOf(req),
         );
       },
@@ -79,7 +92,10 @@ export function registerBankInterchangeRoutes(app: App, ctx: Ctx): void {
           format: z.enum(interchangeFormats),
           source: z.enum(['builtin', 'organization', 'all']).default('organization'),
           subtopic: z.enum(subtopicIds).optional(),
-          includeUploadTasks: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+          includeUploadTasks: z
+            .enum(['true', 'false'])
+            .default('true')
+            .transform((v) => v === 'true'),
         }),
         response: { 200: z.any().describe('The exported file'), ...staffErrors },
       },

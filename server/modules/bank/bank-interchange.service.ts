@@ -21,7 +21,13 @@ import {
 } from './bank.repository.js';
 import { questionRuleProblems, uploadTaskRuleProblems } from './bank.rules.js';
 import { questionVersionRow, subtopicIds, uploadTaskVersionRow } from './bank.service.js';
-import { exportInterchange, ImportError, importInterchange, type InterchangeFormat, type InterchangeItem } from './interchange/index.js';
+import {
+  exportInterchange,
+  ImportError,
+  type InterchangeFormat,
+  type InterchangeItem,
+  importInterchange,
+} from './interchange/index.js';
 
 const EXPORT_LIMIT = 10_000;
 
@@ -51,9 +57,13 @@ export async function importBankFile(
   const known = subtopicIds();
   let report: ReturnType<typeof importInterchange>;
   try {
-    report = importInterchange(input.filename, input.bytes, { defaultSubtopic: input.defaultSubtopic, knownSubtopics: [...known] });
+    report = importInterchange(input.filename, input.bytes, {
+      defaultSubtopic: input.defaultSubtopic,
+      knownSubtopics: [...known],
+    });
   } catch (err) {
-    if (err instanceof ImportError) throw invalid(`The file could not be imported: ${err.message}`, { file: err.message });
+    if (err instanceof ImportError)
+      throw invalid(`The file could not be imported: ${err.message}`, { file: err.message });
     throw err;
   }
 
@@ -61,25 +71,46 @@ export async function importBankFile(
   for (const r of report.items) {
     const base = { index: r.index, sourceId: r.sourceId, title: r.title, notes: r.notes ?? [] };
     if (r.status !== 'ok' || !r.item) {
-      items.push({ ...base, type: null, id: null, status: 'skipped', reason: r.reason ?? 'Unsupported item' });
+      items.push({
+        ...base,
+        type: null,
+        id: null,
+        status: 'skipped',
+        reason: r.reason ?? 'Unsupported item',
+      });
       continue;
     }
     const it = r.item;
-    const problems = it.type === 'question' ? questionRuleProblems(it.question, known) : uploadTaskRuleProblems(it.task, known);
+    const problems =
+      it.type === 'question'
+        ? questionRuleProblems(it.question, known)
+        : uploadTaskRuleProblems(it.task, known);
     const id = it.type === 'question' ? it.question.id : it.task.id;
     if (problems.length) {
-      items.push({ ...base, type: it.type, id, status: 'skipped', reason: problems.map((p) => `${p.path.join('.') || 'item'}: ${p.message}`).join('; ') });
+      items.push({
+        ...base,
+        type: it.type,
+        id,
+        status: 'skipped',
+        reason: problems.map((p) => `${p.path.join('.') || 'item'}: ${p.message}`).join('; '),
+      });
       continue;
     }
     const exists =
-      it.type === 'question' ? await findQuestionIdBySlug(ctx.db, actor.orgId, id) : await findUploadTaskIdBySlug(ctx.db, actor.orgId, id);
+      it.type === 'question'
+        ? await findQuestionIdBySlug(ctx.db, actor.orgId, id)
+        : await findUploadTaskIdBySlug(ctx.db, actor.orgId, id);
     const duplicateInFile = items.some((x) => x.id === id && x.type === it.type && x.status === 'new');
     items.push({
       ...base,
       type: it.type,
       id,
       status: exists ? 'unchanged' : duplicateInFile ? 'skipped' : 'new',
-      reason: exists ? 'Your organization already has an item with this id; it is left as it is' : duplicateInFile ? 'The same id appears earlier in the file' : null,
+      reason: exists
+        ? 'Your organization already has an item with this id; it is left as it is'
+        : duplicateInFile
+          ? 'The same id appears earlier in the file'
+          : null,
       item: it,
     });
   }
@@ -96,7 +127,11 @@ export async function importBankFile(
         orgId: actor.orgId,
         actorUserId: actor.userId,
         action: 'bank.imported',
-        details: { format: report.format, imported: toImport.length, skipped: items.length - toImport.length },
+        details: {
+          format: report.format,
+          imported: toImport.length,
+          skipped: items.length - toImport.length,
+        },
         meta,
       });
     });
@@ -114,21 +149,54 @@ export async function importBankFile(
   };
 }
 
-async function insertImportedQuestion(trx: Parameters<typeof insertQuestions>[0], orgId: string, q: BankQuestion, now: number) {
+async function insertImportedQuestion(
+  trx: Parameters<typeof insertQuestions>[0],
+  orgId: string,
+  q: BankQuestion,
+  now: number,
+) {
   const id = newId(now);
   const { id: slug, retired, ...content } = q;
   const version = questionVersionRow(id, 1, content, now);
   await insertQuestions(trx, [
-    { id, org_id: orgId, slug, source: 'custom', kind: q.kind, subtopic: q.subtopic, difficulty: q.difficulty, current_version_id: version.id, retired: retired ? 1 : 0, created_at: now, updated_at: now },
+    {
+      id,
+      org_id: orgId,
+      slug,
+      source: 'custom',
+      kind: q.kind,
+      subtopic: q.subtopic,
+      difficulty: q.difficulty,
+      current_version_id: version.id,
+      retired: retired ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    },
   ]);
   await insertQuestionVersions(trx, [version]);
 }
 
-async function insertImportedTask(trx: Parameters<typeof insertUploadTasks>[0], orgId: string, t: BankUploadTask, now: number) {
+async function insertImportedTask(
+  trx: Parameters<typeof insertUploadTasks>[0],
+  orgId: string,
+  t: BankUploadTask,
+  now: number,
+) {
   const id = newId(now);
   const { id: slug, retired, ...content } = t;
   const version = uploadTaskVersionRow(id, 1, content, now);
-  await insertUploadTasks(trx, [{ id, org_id: orgId, slug, source: 'custom', current_version_id: version.id, retired: retired ? 1 : 0, created_at: now, updated_at: now }]);
+  await insertUploadTasks(trx, [
+    {
+      id,
+      org_id: orgId,
+      slug,
+      source: 'custom',
+      current_version_id: version.id,
+      retired: retired ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    },
+  ]);
   await insertUploadTaskVersions(trx, [version]);
 }
 
@@ -140,9 +208,21 @@ export async function exportBank(
   meta: RequestMeta,
 ) {
   authorize(actor, 'bank.export');
-  const questions = await listQuestions(ctx.db, { orgId: actor.orgId, source: q.source, subtopic: q.subtopic, includeRetired: false, limit: EXPORT_LIMIT });
+  const questions = await listQuestions(ctx.db, {
+    orgId: actor.orgId,
+    source: q.source,
+    subtopic: q.subtopic,
+    includeRetired: false,
+    limit: EXPORT_LIMIT,
+  });
   const tasks = q.includeUploadTasks
-    ? await listUploadTasks(ctx.db, { orgId: actor.orgId, source: q.source, subtopic: q.subtopic, includeRetired: false, limit: EXPORT_LIMIT })
+    ? await listUploadTasks(ctx.db, {
+        orgId: actor.orgId,
+        source: q.source,
+        subtopic: q.subtopic,
+        includeRetired: false,
+        limit: EXPORT_LIMIT,
+      })
     : [];
   const items: InterchangeItem[] = [
     ...questions.slice(0, EXPORT_LIMIT).map((r) => ({

@@ -42,7 +42,15 @@ describe.each(dialects)('bank import and export (%s)', (dialect) => {
     });
   };
   const countOrgQuestions = async () =>
-    Number((await t.ctx.db.selectFrom('questions').select(t.ctx.db.fn.countAll<number>().as('n')).where('org_id', '=', team.orgId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.ctx.db
+          .selectFrom('questions')
+          .select(t.ctx.db.fn.countAll<number>().as('n'))
+          .where('org_id', '=', team.orgId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('previews without writing, reports the bad item, and imports the rest on confirm', async () => {
     const preview = await upload('bank.gift', GIFT_WITH_ONE_BAD_ITEM);
@@ -58,7 +66,10 @@ describe.each(dialects)('bank import and export (%s)', (dialect) => {
     const confirmed = await upload('bank.gift', GIFT_WITH_ONE_BAD_ITEM, '?confirm=true');
     expect(confirmed.json().counts.new).toBe(2);
     expect(await countOrgQuestions()).toBe(2);
-    const list = await t.app.inject({ url: '/api/v1/questions?source=organization', headers: team.agents.recruiter.headers });
+    const list = await t.app.inject({
+      url: '/api/v1/questions?source=organization',
+      headers: team.agents.recruiter.headers,
+    });
     const multiple = list.json().items.find((q: { slug: string }) => q.slug === 'tx-isolation');
     expect(multiple.kind).toBe('multiple');
     expect(multiple.subtopic).toBe('databases');
@@ -75,7 +86,11 @@ describe.each(dialects)('bank import and export (%s)', (dialect) => {
     const res = await upload('evil.xml', xxe, '?confirm=true');
     expect(res.statusCode).toBe(400);
     expect(res.body).not.toContain('root:');
-    const garbage = await upload('bank.zip', Buffer.from('PK\u0003\u0004 this is not a zip'), '?confirm=true');
+    const garbage = await upload(
+      'bank.zip',
+      Buffer.from('PK\u0003\u0004 this is not a zip'),
+      '?confirm=true',
+    );
     expect(garbage.statusCode).toBe(400);
     expect(await countOrgQuestions()).toBe(before);
   });
@@ -99,12 +114,19 @@ describe.each(dialects)('bank import and export (%s)', (dialect) => {
       remoteAddress: nextIp(),
     });
     expect(imported.json().counts).toMatchObject({ total: exported, new: exported, skipped: 0 });
-    const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('org_id', '=', team.orgId).execute();
+    const audit = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('org_id', '=', team.orgId)
+      .execute();
     expect(audit.map((a) => a.action)).toContain('bank.exported');
   });
 
   it('says what GIFT could not carry', async () => {
-    const exp = await t.app.inject({ url: '/api/v1/bank/export?format=gift&source=builtin&subtopic=security-auth', headers: team.agents.owner.headers });
+    const exp = await t.app.inject({
+      url: '/api/v1/bank/export?format=gift&source=builtin&subtopic=security-auth',
+      headers: team.agents.owner.headers,
+    });
     expect(exp.statusCode).toBe(200);
     const dropped = JSON.parse(String(exp.headers['x-assay-dropped']));
     expect(Object.keys(dropped)).toEqual(expect.arrayContaining(['difficulty']));
@@ -112,9 +134,17 @@ describe.each(dialects)('bank import and export (%s)', (dialect) => {
   });
 
   it('keeps export to owners and admins and import away from reviewers', async () => {
-    expect((await t.app.inject({ url: '/api/v1/bank/export?format=gift', headers: team.agents.recruiter.headers })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ url: '/api/v1/bank/export?format=gift', headers: team.agents.recruiter.headers }))
+        .statusCode,
+    ).toBe(403);
     const part = filePart('x.gift', '::a:: b {=c ~d}');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/bank/import', headers: { ...team.agents.reviewer.headers, 'content-type': part.contentType }, payload: part.payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/bank/import',
+      headers: { ...team.agents.reviewer.headers, 'content-type': part.contentType },
+      payload: part.payload,
+    });
     expect(res.statusCode).toBe(403);
   });
 });

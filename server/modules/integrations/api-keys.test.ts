@@ -246,11 +246,25 @@ describe('audit entries made with an API key', () => {
   it('name the key in the audit log', async () => {
     const t = await createTestApp('sqlite');
     const org = await orgWithTeam(t.app, t.ctx);
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: org.agents.admin.headers, payload: { name: 'ATS sync', scope: 'write' }, remoteAddress: nextIp() });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: org.agents.admin.headers,
+      payload: { name: 'ATS sync', scope: 'write' },
+      remoteAddress: nextIp(),
+    });
     const { key } = created.json() as { key: string };
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/questions', headers: { authorization: `Bearer ${key}` }, payload: question('Is a key an actor?') });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/questions',
+      headers: { authorization: `Bearer ${key}` },
+      payload: question('Is a key an actor?'),
+    });
     expect(res.statusCode, res.body).toBe(201);
-    const audit = await t.app.inject({ url: '/api/v1/audit-log?action=question.created', headers: org.agents.owner.headers });
+    const audit = await t.app.inject({
+      url: '/api/v1/audit-log?action=question.created',
+      headers: org.agents.owner.headers,
+    });
     const entry = audit.json().items[0];
     expect(entry.actor.name).toMatch(/^API key /);
     await t.close();

@@ -2,10 +2,12 @@
 // noisy tenant can't starve the others), and Idempotency-Key handling on every POST under /api/v1.
 // Installed after the access hook, because both need to know who is calling.
 import type {} from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../context.js';
+import { hashToken } from '../../crypto.js';
 import { AppError } from '../../errors.js';
 import type { StaffActor } from '../../http/access.js';
+import { API_KEY_PREFIX } from './api-keys.service.js';
 import {
   claimIdempotencyKey,
   finishIdempotencyKey,
@@ -24,14 +26,46 @@ function apiKeyActorOf(req: FastifyRequest): (StaffActor & { apiKeyId: string; o
     : undefined;
 }
 
+type LimitResult = { max: number; remaining: number; ttlInSeconds: number };
+const perKeyResults = new WeakMap<FastifyRequest, LimitResult>();
+
+/** An API key's token, by its hash: the same key as its id, known before any database lookup. */
+function keyTokenHash(req: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
+  return m?.[1]?.startsWith(API_KEY_PREFIX) ? hashToken(m[1]).slice(0, 32) : undefined;
+}
+
+function tooMany(reply: FastifyReply, r: LimitResult): never {
+  reply.header('x-ratelimit-limit', r.max);
+  reply.header('x-ratelimit-remaining', 0);
+  reply.header('x-ratelimit-reset', r.ttlInSeconds);
+  reply.header('retry-after', Math.max(1, r.ttlInSeconds));
+  // A plain 429 (not AppError) so the error handler keeps this Retry-After.
+  throw Object.assign(new Error('Too many requests'), { statusCode: 429 });
+}
+
+/**
+ * The per-key limit, installed before the access hook: a key flooding past its quota is refused
+ * before it costs a database lookup, so a noisy tenant's refused requests stay cheap for everyone.
+ */
+export function installKeyRateLimit(app: FastifyInstance, ctx: Ctx): void {
+  const perKey = app.createRateLimit({
+    max: ctx.config.apiRateLimit.perKey,
+    timeWindow: RATE_WINDOW_MS,
+    keyGenerator: (req) => `api-key:${keyTokenHash(req)}`,
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.is404 || !keyTokenHash(req)) return;
+    const r = await perKey(req);
+    if (r.isAllowed) return;
+    if (r.isExceeded) tooMany(reply, r);
+    perKeyResults.set(req, r);
+  });
+}
+
 function installRateLimits(app: FastifyInstance, ctx: Ctx): void {
   // With REDIS_URL these limiters share their counters across instances (see server/app.ts).
   const limits = ctx.config.apiRateLimit;
-  const perKey = app.createRateLimit({
-    max: limits.perKey,
-    timeWindow: RATE_WINDOW_MS,
-    keyGenerator: (req) => `api-key:${apiKeyActorOf(req)?.apiKeyId}`,
-  });
   const perOrg = app.createRateLimit({
     max: limits.perOrg,
     timeWindow: RATE_WINDOW_MS,
@@ -40,19 +74,12 @@ function installRateLimits(app: FastifyInstance, ctx: Ctx): void {
 
   app.addHook('onRequest', async (req, reply) => {
     if (!apiKeyActorOf(req)) return;
-    let tightest: { max: number; remaining: number; ttlInSeconds: number } | undefined;
-    for (const limiter of [perKey, perOrg]) {
+    let tightest: LimitResult | undefined = perKeyResults.get(req);
+    for (const limiter of [perOrg]) {
       const r = await limiter(req);
       if (r.isAllowed) continue;
       if (!tightest || r.remaining < tightest.remaining) tightest = r;
-      if (r.isExceeded) {
-        reply.header('x-ratelimit-limit', r.max);
-        reply.header('x-ratelimit-remaining', 0);
-        reply.header('x-ratelimit-reset', r.ttlInSeconds);
-        reply.header('retry-after', Math.max(1, r.ttlInSeconds));
-        // A plain 429 (not AppError) so the error handler keeps this Retry-After.
-        throw Object.assign(new Error('Too many requests'), { statusCode: 429 });
-      }
+      if (r.isExceeded) tooMany(reply, r);
     }
     if (tightest) {
       reply.header('x-ratelimit-limit', tightest.max);

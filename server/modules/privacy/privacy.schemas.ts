@@ -85,7 +85,12 @@ export const candidateExportSchema = z.object({
         }),
       ),
       answers: z.array(
-        z.object({ itemKey: z.string(), choice: z.array(z.string()), seq: z.number().int(), savedAt: isoTime }),
+        z.object({
+          itemKey: z.string(),
+          choice: z.array(z.string()),
+          seq: z.number().int(),
+          savedAt: isoTime,
+        }),
       ),
       uploads: z.array(
         z.object({

@@ -13,6 +13,7 @@ import { scheduleBlobDeletion } from './privacy.jobs.js';
 
 /** Deletes files reliably: a job enqueued in the caller's transaction retries until the store confirms. */
 export { scheduleBlobDeletion };
+
 import {
   anonymiseCandidate,
   anonymiseIntegrityEvents,
@@ -34,8 +35,8 @@ import {
   listInvitationsOfCandidate,
   listNotesOf,
   listRegistrationsOf,
-  listReviewsOf,
   listRetentionPolicies,
+  listReviewsOf,
   listStoredResponses,
   listUploadsOf,
   lockCandidate,
