@@ -97,6 +97,47 @@ describe('the assay process', () => {
     expect(await second.exited).toBe(0);
   }, 60_000);
 
+  it('creates users and resets a locked-out owner from the command line', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-cli-'));
+    const env = { ASSAY_DATA_DIR: dataDir, PUBLIC_URL: 'https://assess.example.com' };
+    const created = run(
+      ['user', 'create', '--email', 'Ops.Owner@example.com', '--name', 'Ops Owner', '--org-name', 'Ops Org'],
+      env,
+    );
+    expect(await created.exited).toBe(0);
+    const password = /Password: (\S+)/.exec(created.output())![1]!;
+    const weak = run(
+      ['user', 'create', '--email', 'weak@example.com', '--name', 'Weak', '--password', 'password'],
+      env,
+    );
+    expect(await weak.exited).toBe(1);
+    expect(weak.output()).toMatch(/password/i);
+
+    const link = run(['user', 'reset-password', '--email', 'ops.owner@example.com'], env);
+    expect(await link.exited).toBe(0);
+    expect(link.output()).toMatch(/https:\/\/assess\.example\.com\/reset-password\/[\w-]{40,}/);
+    const set = run(
+      ['user', 'reset-password', '--email', 'ops.owner@example.com', '--password', 'a brand new passphrase'],
+      env,
+    );
+    expect(await set.exited).toBe(0);
+
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path.join(dataDir, 'assay.db'), { readonly: true });
+    const user = db
+      .prepare('select must_change_password from users where email = ?')
+      .get('ops.owner@example.com') as { must_change_password: number };
+    expect(user.must_change_password).toBe(1);
+    const org = db
+      .prepare(
+        'select o.name, m.role from organizations o join memberships m on m.org_id = o.id join users u on u.id = m.user_id where u.email = ?',
+      )
+      .get('ops.owner@example.com') as { name: string; role: string };
+    expect(org).toEqual({ name: 'Ops Org', role: 'owner' });
+    db.close();
+    expect(password.length).toBeGreaterThanOrEqual(15);
+  }, 60_000);
+
   it('runs web and worker roles apart: mail queued by the web role is handled by the worker', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-roles-'));
     const port = await freePort();
