@@ -540,9 +540,10 @@ async function submitStorm(
     acksFile,
   });
   const acks = readAcks(acksFile);
+  // The acknowledged submits must all be graded; one whose request timed out may or may not have been.
   const rows = await waitForGrades(
     probe,
-    cohort.map((c) => c.attemptId),
+    acks.submitted.map((k) => (cohort[k] as { attemptId: string }).attemptId),
     300_000,
   );
   return { ack: r.figures, submitted: acks.submitted.length, rows };
@@ -811,6 +812,10 @@ export async function runDialect(dialect: Dialect, opts: RunOptions): Promise<Di
     if (opts.profile) {
       const profiles: Record<string, ProfiledRun> = {};
       const stampName = result.startedAt.replace(/[:.]/g, '-');
+      // Profiles are megabytes: keep only this run's for this dialect (older runs keep their summaries).
+      const keepDir = path.join(ROOT, 'bench', 'results', 'profiles');
+      for (const f of fs.existsSync(keepDir) ? fs.readdirSync(keepDir) : [])
+        if (f.includes(`-${dialect}-`) && !f.startsWith(stampName)) fs.rmSync(path.join(keepDir, f));
       const profiledRun = async (
         name: string,
         scenario: string,

@@ -259,8 +259,8 @@ async function ownerEmail(env: Record<string, string>, orgId: string) {
  * B browses in the app; B's p95 with and without the flood, alternating, medians of the rounds.
  */
 export async function noisyNeighbour(c: CheckContext): Promise<Figure[]> {
-  const rounds = pick(c.scale, { test: 2, quick: 12, full: 30 });
-  const samples = pick(c.scale, { test: 40, quick: 60, full: 100 });
+  const rounds = pick(c.scale, { test: 2, quick: 20, full: 60 });
+  const samples = pick(c.scale, { test: 40, quick: 50, full: 100 });
   const cluster = c.dialect === 'postgres' ? await createCluster() : undefined;
   const { dataDir, env } = await serverDatabase(c.dialect, cluster, 'noisy');
   const port = await freePort();

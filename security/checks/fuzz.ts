@@ -55,7 +55,7 @@ function queryOf(doc: Doc, op: Operation | undefined, hostile: boolean, dup: boo
 }
 
 export async function openApiFuzz(c: CheckContext): Promise<Figure[]> {
-  const total = pick(c.scale, { test: 600, quick: 1_000, full: 10_000 });
+  const total = pick(c.scale, { test: 300, quick: 1_000, full: 10_000 });
   const w = await createWorld(c.dialect, {
     env: { API_RATE_LIMIT_PER_KEY: '1000000', API_RATE_LIMIT_PER_ORG: '1000000' },
   });

@@ -408,6 +408,7 @@ export async function bigUpload(c: CheckContext): Promise<Figure[]> {
       (resolve) => {
         let sent = 0;
         let replied: { status: number; body: string; sentAtReply: number } | undefined;
+        let done = false;
         const req = http.request({
           hostname: '127.0.0.1',
           port,
@@ -420,7 +421,11 @@ export async function bigUpload(c: CheckContext): Promise<Figure[]> {
             'content-length': String(head.length + total + tail.length),
           },
         });
-        const finish = () => resolve({ ...(replied ?? { status: 0, body: '', sentAtReply: sent }), sent });
+        const finish = () => {
+          if (done) return;
+          done = true;
+          resolve({ ...(replied ?? { status: 0, body: '', sentAtReply: sent }), sent });
+        };
         req.on('response', (res) => {
           const parts: Buffer[] = [];
           res.on('data', (d: Buffer) => parts.push(d));
@@ -430,23 +435,26 @@ export async function bigUpload(c: CheckContext): Promise<Figure[]> {
               body: Buffer.concat(parts).toString('utf8'),
               sentAtReply: sent,
             };
-            req.destroy();
-            finish();
           });
         });
-        req.on('error', () => finish());
+        req.on('error', finish);
+        req.on('close', finish);
         req.write(head);
+        // An attacker ignores the 413 and keeps sending: the server must stay flat, or hang up.
         const pump = async () => {
-          while (sent < total && !replied && !req.destroyed) {
+          while (sent < total && !req.destroyed && !done) {
             const n = Math.min(chunk.length, total - sent);
             const ok = req.write(n === chunk.length ? chunk : chunk.subarray(0, n));
             sent += n;
-            if (!ok) await new Promise((r) => req.once('drain', r));
+            if (!ok) await Promise.race([new Promise((r) => req.once('drain', r)), sleep(5_000)]);
             // Slowly: no faster than `rate`.
             const ahead = sent / rate - (Date.now() - started) / 1000;
             if (ahead > 0) await sleep(ahead * 1000);
           }
-          if (!replied && !req.destroyed) req.end(tail);
+          if (!req.destroyed) req.end(tail);
+          await sleep(2_000);
+          req.destroy();
+          finish();
         };
         void pump();
       },
@@ -465,7 +473,43 @@ export async function bigUpload(c: CheckContext): Promise<Figure[]> {
     if (result.status !== 413 || code !== 'PAYLOAD_TOO_LARGE')
       refusals.push(`answered ${result.status} ${result.body.slice(0, 120)}`);
     const early = result.sentAtReply;
+    // A slow drip (1 byte a second) must not hold a connection forever (full run only: it takes
+    // the server's request timeout, two minutes).
+    const drip: Figure[] = [];
+    if (c.scale === 'full') {
+      const net = await import('node:net');
+      const closedAfter = await new Promise<number>((resolve) => {
+        const t0 = Date.now();
+        const sock = net.connect(port, '127.0.0.1', () => {
+          sock.write(
+            `POST /api/v1/take/uploads/work HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nX-Assay-Candidate: 1\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n`,
+          );
+          const timer = setInterval(() => sock.write('a'), 1_000);
+          const done = () => {
+            clearInterval(timer);
+            resolve((Date.now() - t0) / 1000);
+          };
+          sock.on('close', done);
+          sock.on('error', done);
+          setTimeout(() => sock.destroy(), 300_000).unref();
+        });
+        sock.on('data', () => {});
+      });
+      drip.push(
+        atMost(
+          'H2',
+          'slow-drip connection time',
+          closedAfter,
+          130,
+          `a 1 byte/s upload was cut off after ${fmt(closedAfter)} s (request timeout 120 s)`,
+          {
+            unit: 's',
+          },
+        ),
+      );
+    }
     return [
+      ...drip,
       atMost(
         'H2',
         'peak RSS growth',
@@ -482,9 +526,9 @@ export async function bigUpload(c: CheckContext): Promise<Figure[]> {
       ),
       reported(
         'H2',
-        'bytes read before the 413',
+        'bytes before the 413',
         early,
-        `the 413 arrived after ${fmt(early / MB, 1)} MB of ${fmt(total / MB)} MB had been sent (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `the 413 arrived after ${fmt(early / MB, 1)} MB; the client ignored it and pushed ${fmt(result.sent / MB, 1)} of ${fmt(total / MB)} MB before ${result.sent < total ? 'the server hung up' : 'it was done'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       ),
     ];
   } finally {

@@ -27,6 +27,9 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const requestId = String(req.id);
+    // Refused before the body was read to its end (too large, the wrong type, a closed section):
+    // hang up after the answer, so a client that keeps sending can't hold the connection open.
+    if (!req.raw.complete) reply.header('connection', 'close');
     if (err instanceof AppError) {
       if (err.code === 'RATE_LIMITED' || err.code === 'UNAVAILABLE') reply.header('retry-after', '30');
       return reply.status(err.status).send(errorBody(err.code, err.message, requestId, err.details));
