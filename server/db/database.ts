@@ -41,9 +41,35 @@ export function openDatabase(config: Pick<Config, 'database'>, opts: { searchPat
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   fs.mkdirSync(path.dirname(dbc.file), { recursive: true });
-  const sqlite = openSqliteFile(dbc.file, dbc.synchronous);
+  const sqlite = cachePreparedStatements(openSqliteFile(dbc.file, dbc.synchronous));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew, and preparing is about a third of what a
+ * small query costs (the autosave's upsert: 97 µs as written, 73 µs with this cache). Statements are
+ * reused by SQL text, least recently used dropped first. Safe on one connection: the driver runs one
+ * statement at a time and reads every row before the next (it streams only when asked, and nothing
+ * here asks), and SQLite re-prepares a cached statement by itself after a schema change.
+ */
+export function cachePreparedStatements(sqlite: SQLite.Database): SQLite.Database {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
+  return sqlite;
 }
 
 /**

@@ -2,6 +2,7 @@
 // filtered by its organization too, so a wrong id from anywhere can never cross tenants.
 import { type Insertable, sql, type Updateable } from 'kysely';
 import type { DbOrTrx, Dialect } from '../../db/database.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { AttemptsTable, CandidateSessionsTable, UploadsTable } from './attempts.table.js';
 
 export async function insertAttempt(trx: DbOrTrx, row: Insertable<AttemptsTable>): Promise<void> {
@@ -124,25 +125,55 @@ export async function upsertAnswerIfOpen(
   a: AnswerWrite,
   now: number,
 ): Promise<number | undefined> {
+  const shape = { dialect, forwardOnly: c.itemIndex !== undefined };
+  const rows = await conditionalUpsert(db, shape, {
+    orgId: c.orgId,
+    attemptId: c.attemptId,
+    sessionId: c.sessionId,
+    sectionIndex: c.sectionIndex,
+    notBefore: c.notBefore,
+    itemIndex: c.itemIndex ?? null,
+    itemKey: a.itemKey,
+    choice: JSON.stringify(a.choice),
+    seq: a.seq,
+    now,
+  });
+  return rows[0]?.client_seq;
+}
+
+const conditionalUpsert = preparedQuery<
+  { dialect: Dialect; forwardOnly: boolean },
+  | 'orgId'
+  | 'attemptId'
+  | 'sessionId'
+  | 'sectionIndex'
+  | 'notBefore'
+  | 'itemIndex'
+  | 'itemKey'
+  | 'choice'
+  | 'seq'
+  | 'now',
+  { client_seq: number }
+>((db, slot, shape) => {
   let source = db
     .selectFrom('attempts')
     .select([
-      sql<string>`${c.attemptId}`.as('attempt_id'),
-      sql<string>`${a.itemKey}`.as('item_key'),
-      sql<string>`${JSON.stringify(a.choice)}`.as('choice'),
-      sql<number>`cast(${a.seq} as integer)`.as('client_seq'),
-      sql<number>`cast(${now} as bigint)`.as('updated_at'),
+      sql<string>`${slot('attemptId')}`.as('attempt_id'),
+      sql<string>`${slot('itemKey')}`.as('item_key'),
+      sql<string>`${slot('choice')}`.as('choice'),
+      sql<number>`cast(${slot('seq')} as integer)`.as('client_seq'),
+      sql<number>`cast(${slot('now')} as bigint)`.as('updated_at'),
     ])
-    .where('org_id', '=', c.orgId)
-    .where('id', '=', c.attemptId)
+    .where('org_id', '=', slot('orgId'))
+    .where('id', '=', slot('attemptId'))
     .where('status', '=', 'in_progress')
-    .where('session_id', '=', c.sessionId)
-    .where('current_section', '=', c.sectionIndex)
-    .where('section_deadline_at', '>=', c.notBefore)
-    .where('close_at', '>=', c.notBefore);
-  if (c.itemIndex !== undefined) source = source.where('furthest_item', '<=', c.itemIndex);
-  if (dialect === 'postgres') source = source.forShare();
-  const row = await db
+    .where('session_id', '=', slot('sessionId'))
+    .where('current_section', '=', slot('sectionIndex'))
+    .where('section_deadline_at', '>=', slot('notBefore'))
+    .where('close_at', '>=', slot('notBefore'));
+  if (shape.forwardOnly) source = source.where('furthest_item', '<=', slot('itemIndex'));
+  if (shape.dialect === 'postgres') source = source.forShare();
+  return db
     .insertInto('answers')
     .columns(['attempt_id', 'item_key', 'choice', 'client_seq', 'updated_at'])
     .expression(source)
@@ -156,10 +187,8 @@ export async function upsertAnswerIfOpen(
         })
         .where('answers.client_seq', '<', (eb) => eb.ref('excluded.client_seq')),
     )
-    .returning('client_seq')
-    .executeTakeFirst();
-  return row?.client_seq;
-}
+    .returning('client_seq');
+});
 
 /** Inside a transaction that holds the attempt's lock: write unless the stored sequence is newer. */
 export async function upsertAnswer(trx: DbOrTrx, attemptId: string, a: AnswerWrite, now: number) {
@@ -233,14 +262,18 @@ export async function insertCandidateSession(
   await trx.insertInto('candidate_sessions').values(row).execute();
 }
 
-export function findCandidateSessionByTokenHash(db: DbOrTrx, tokenHash: string) {
-  return db
+/** Every candidate request starts here, so it is compiled once (one shape on either dialect). */
+export async function findCandidateSessionByTokenHash(db: DbOrTrx, tokenHash: string) {
+  return (await sessionByTokenHash(db, {}, { tokenHash }))[0];
+}
+
+const sessionByTokenHash = preparedQuery((db, slot: (name: 'tokenHash') => never) =>
+  db
     .selectFrom('candidate_sessions as s')
     .innerJoin('attempts as a', 'a.id', 's.attempt_id')
     .select(['s.id', 's.attempt_id', 's.ip', 's.expires_at', 'a.org_id', 'a.assessment_id'])
-    .where('s.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-}
+    .where('s.token_hash', '=', slot('tokenHash')),
+);
 
 export async function deleteCandidateSession(db: DbOrTrx, id: string): Promise<void> {
   await db.deleteFrom('candidate_sessions').where('id', '=', id).execute();
