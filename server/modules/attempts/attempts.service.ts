@@ -12,11 +12,13 @@ import { newId } from '../../ids.js';
 import { authorize } from '../accounts/accounts.service.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { getUploadTaskVersion } from '../bank/bank.service.js';
+import { loadQuestionVersions } from '../bank/question-cache.js';
 import {
   type AttemptPlan,
   type PlanItem,
   type PlanQuizSection,
   type PlanSection,
+  type PlanUploadSection,
   parsePlan,
   sectionLimitMs,
 } from './attempt.model.js';
@@ -61,7 +63,6 @@ import {
   refreshIntegrityTier,
   signalOf,
 } from './integrity.js';
-import { loadQuestionVersions } from './question-cache.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -72,29 +73,42 @@ const DAY_MS = 24 * 3600_000;
 export type ItemRef = {
   sectionIndex: number;
   itemIndex: number;
-  section: PlanQuizSection;
-  item: PlanItem;
+  allowBack: boolean;
+  single: boolean;
+  /** The item's option ids, joined by OPTION_SEPARATOR: one string instead of an array of them. */
+  options: string;
 };
 export type PlanIndex = {
-  sections: PlanSection[];
+  /** Upload sections in full; a quiz section is known through its items. */
+  sections: Array<PlanUploadSection | { kind: 'quiz' }>;
   items: Map<string, ItemRef>;
   sectionByKey: Map<string, number>;
 };
 
+// Compact on purpose: thousands of candidates in an exam keep thousands of these in memory, and a
+// whole parsed plan is about 14 KB where this is a few.
 const planIndexCache = new Map<string, PlanIndex>();
 const PLAN_CACHE_MAX = 5000;
+const OPTION_SEPARATOR = '\u0001';
 
 export function indexPlan(plan: Pick<AttemptPlan, 'sections'>): PlanIndex {
   const items = new Map<string, ItemRef>();
   const sectionByKey = new Map<string, number>();
-  plan.sections.forEach((section, sectionIndex) => {
+  const sections = plan.sections.map((section, sectionIndex) => {
     sectionByKey.set(section.key, sectionIndex);
-    if (section.kind !== 'quiz') return;
+    if (section.kind !== 'quiz') return section;
     section.items.forEach((item, itemIndex) => {
-      items.set(item.key, { sectionIndex, itemIndex, section, item });
+      items.set(item.key, {
+        sectionIndex,
+        itemIndex,
+        allowBack: section.allowBack,
+        single: item.kind === 'single',
+        options: item.optionOrder.join(OPTION_SEPARATOR),
+      });
     });
+    return { kind: 'quiz' as const };
   });
-  return { sections: plan.sections, items, sectionByKey };
+  return { sections, items, sectionByKey };
 }
 
 function rememberPlan(attemptId: string, plan: Pick<AttemptPlan, 'sections'>): PlanIndex {
@@ -458,7 +472,7 @@ export function writeRefusal(
 }
 
 function checkChoice(ref: ItemRef, choice: string[], field: string): void {
-  const allowed = new Set(ref.item.optionOrder);
+  const allowed = new Set(ref.options.split(OPTION_SEPARATOR));
   const seen = new Set<string>();
   for (const c of choice) {
     if (!allowed.has(c))
@@ -466,7 +480,7 @@ function checkChoice(ref: ItemRef, choice: string[], field: string): void {
     if (seen.has(c)) throw invalid('An option is chosen twice', { [field]: `Option ${c} is repeated` });
     seen.add(c);
   }
-  if (ref.item.kind === 'single' && choice.length > 1) {
+  if (ref.single && choice.length > 1) {
     throw invalid('This question takes one answer', { [field]: 'Choose at most one option' });
   }
 }
@@ -498,7 +512,7 @@ export async function saveAnswer(
   checkChoice(ref, input.choice, 'body.choice');
   const now = ctx.clock.now();
   const graceMs = ctx.config.attemptGraceMs;
-  const noBack = !ref.section.allowBack;
+  const noBack = !ref.allowBack;
   const written = await upsertAnswerIfOpen(
     ctx.db,
     ctx.dialect,
@@ -549,12 +563,12 @@ async function applyAnswers(
   const ordered = [...answers].sort((x, y) => x.seq - y.seq);
   for (const ans of ordered) {
     const ref = itemRefOf(idx, ans.itemKey);
-    if (!ref.section.allowBack && ref.itemIndex < furthest) {
+    if (!ref.allowBack && ref.itemIndex < furthest) {
       out.push({ itemKey: ans.itemKey, seq: ans.seq, saved: false, outcome: 'locked' });
       continue;
     }
     const written = await upsertAnswer(trx, a.id, ans, now);
-    if (!ref.section.allowBack) furthest = Math.max(furthest, ref.itemIndex);
+    if (!ref.allowBack) furthest = Math.max(furthest, ref.itemIndex);
     out.push({
       itemKey: ans.itemKey,
       seq: written ?? ans.seq,
