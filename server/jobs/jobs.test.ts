@@ -197,6 +197,48 @@ describe.each(dialects)('durable jobs (%s)', (dialect) => {
     await runner.stop();
   });
 
+  it('still runs a quiet kind while a busy one keeps every pass full', async () => {
+    // Between full passes the runner asks only the kinds that had work; a job of another kind must
+    // not wait for the busy one to run dry.
+    let busyRuns = 0;
+    const busy = defineJob({
+      name: 'test.busy',
+      payload: z.object({ i: z.number() }),
+      concurrency: 1,
+      async handler() {
+        busyRuns++;
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    let quietRan = false;
+    const quiet = defineJob({
+      name: 'test.quiet',
+      payload: z.object({}),
+      async handler() {
+        quietRan = true;
+      },
+    });
+    await env.ctx.jobs.enqueueMany(
+      env.ctx.db,
+      busy,
+      Array.from({ length: 2000 }, (_, i) => ({ payload: { i } })),
+    );
+    const runner = new JobRunner(env.ctx, [busy, quiet], { pollMs: 20 });
+    runner.start();
+    while (busyRuns < 5) await new Promise((r) => setTimeout(r, 5));
+    await env.ctx.jobs.enqueue(env.ctx.db, quiet, {});
+    for (let i = 0; i < 400 && !quietRan; i++) await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+    expect(quietRan).toBe(true);
+    const left = await env.ctx.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('name', '=', 'test.busy')
+      .where('state', '=', 'queued')
+      .executeTakeFirstOrThrow();
+    expect(Number(left.n)).toBeGreaterThan(0); // the busy kind had not run dry
+  });
+
   it.runIf(dialect === 'postgres')(
     'never lets two workers run one job at once (FOR UPDATE SKIP LOCKED)',
     async () => {

@@ -18,6 +18,10 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
+  /** Kinds that had jobs at their last claim: between full passes only these are asked again. */
+  private readonly busy = new Set<string>();
+  private lastFullPass = -Infinity;
+  private readonly scheduledSlot = new Map<string, number>();
 
   constructor(
     private readonly ctx: Ctx,
@@ -43,11 +47,31 @@ export class JobRunner {
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
-  /** One pass: schedule recurring slots, claim what fits, start it. Returns how many were claimed. */
-  async tick(): Promise<number> {
-    await this.scheduleRecurring();
+  /**
+   * One pass: schedule recurring slots, claim what fits, start it. Returns how many were claimed.
+   * A full pass asks every kind; it runs once per poll interval, or when asked to. In between, a
+   * pass asks only the kinds that had work last time (a grading storm then costs one claim per
+   * pass, not one per kind), and falls back to a full pass when they have none left.
+   */
+  async tick(full = false): Promise<number> {
+    const pollMs = this.opts.pollMs ?? 250;
+    if (full || this.busy.size === 0 || performance.now() - this.lastFullPass >= pollMs) {
+      return this.claimKinds([...this.defs.values()], true);
+    }
+    const claimed = await this.claimKinds(
+      [...this.busy].flatMap((name) => this.defs.get(name) ?? []),
+      false,
+    );
+    return claimed > 0 ? claimed : this.claimKinds([...this.defs.values()], true);
+  }
+
+  private async claimKinds(defs: JobDefinition<unknown>[], full: boolean): Promise<number> {
+    if (full) {
+      this.lastFullPass = performance.now();
+      await this.scheduleRecurring();
+    }
     let claimed = 0;
-    for (const def of this.defs.values()) {
+    for (const def of defs) {
       const free = (def.concurrency ?? jobDefaults.concurrency) - (this.inFlight.get(def.name) ?? 0);
       if (free <= 0) continue;
       const now = this.ctx.clock.now();
@@ -60,6 +84,8 @@ export class JobRunner {
         now,
         def.leaseMs ?? jobDefaults.leaseMs,
       );
+      if (jobs.length) this.busy.add(def.name);
+      else this.busy.delete(def.name);
       for (const job of jobs) this.track(def, job);
       claimed += jobs.length;
     }
@@ -69,7 +95,7 @@ export class JobRunner {
   /** For tests and CLI commands: run until nothing is due (jobs scheduled later are left). */
   async drain(maxTicks = 1000): Promise<void> {
     for (let i = 0; i < maxTicks; i++) {
-      const claimed = await this.tick();
+      const claimed = await this.tick(true);
       if (claimed === 0 && this.running.size === 0) return;
       await Promise.race([...this.running, Promise.resolve()]);
       if (claimed === 0) await Promise.allSettled([...this.running]);
@@ -100,12 +126,15 @@ export class JobRunner {
     for (const def of this.defs.values()) {
       if (!def.everyMs) continue;
       const slot = Math.floor(now / def.everyMs);
+      // The dedupe key makes a second enqueue of a slot a no-op; this saves the statement.
+      if (this.scheduledSlot.get(def.name) === slot) continue;
       await this.ctx.jobs.enqueue(
         this.ctx.db,
         def,
         {},
         { key: `${def.name}@${slot}`, runAt: slot * def.everyMs },
       );
+      this.scheduledSlot.set(def.name, slot);
     }
   }
 
