@@ -9,10 +9,10 @@ import type { Difficulty } from '../bank/bank.model.js';
 import {
   type DrawableQuestionRef,
   getCurrentUploadTaskVersion,
-  getQuestionVersions,
   listDrawableQuestions,
 } from '../bank/bank.service.js';
 import { type CellCount, planCellCounts } from '../bank/draw-plan.js';
+import { loadQuestionVersions } from '../bank/question-cache.js';
 import type { QuizSection, Section } from './assessment.model.js';
 import { parseSections } from './assessment.model.js';
 import type { AssessmentRow } from './assessments.table.js';
@@ -301,16 +301,18 @@ export async function buildAttemptPlan(
       ownOnly: section.ownQuestionsOnly,
     });
     const seed = selectionSeed(assessment, section, opts.seed);
-    const fresh = drawFromPool(
+    let { questions } = drawFromPool(
       section,
-      pool.filter((q) => !drawn.has(q.questionId)),
+      drawn.size ? pool.filter((q) => !drawn.has(q.questionId)) : pool,
       seed,
     );
-    // A pool too small for every section without repeats: a repeat beats a short section.
-    const full = drawFromPool(section, pool, seed);
-    const { questions } = fresh.questions.length >= full.questions.length ? fresh : full;
+    if (drawn.size) {
+      // A pool too small for every section without repeats: a repeat beats a short section.
+      const full = drawFromPool(section, pool, seed);
+      if (full.questions.length > questions.length) questions = full.questions;
+    }
     for (const q of questions) drawn.add(q.questionId);
-    const versions = await getQuestionVersions(
+    const versions = await loadQuestionVersions(
       db,
       questions.map((q) => q.versionId),
     );

@@ -6,12 +6,12 @@ import type { Trx } from '../../db/database.js';
 import { recordEvent } from '../../events/events.js';
 import { gradeChoice } from '../bank/bank.model.js';
 import type { QuestionVersionContent } from '../bank/bank.service.js';
+import { loadQuestionVersions } from '../bank/question-cache.js';
 import type { AttemptPlan, PlanSection } from './attempt.model.js';
 import { parsePlan } from './attempt.model.js';
 import { queueAttemptEmail } from './attempts.emails.js';
 import { getAttemptContext } from './attempts.ports.js';
 import { findAttempt, listAnswers, transitionAttempt } from './attempts.repository.js';
-import { loadQuestionVersions } from './question-cache.js';
 
 export type AttemptScores = {
   /** Mark of each quiz item in [0, 1], by item key. */

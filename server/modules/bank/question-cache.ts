@@ -1,7 +1,8 @@
-// Question versions never change once written, so the ones an attempt points at can be kept in
-// memory: a page load or a grading run then costs no bank query for questions seen recently.
+// Question versions never change once written, so the ones attempts point at can be kept in
+// memory: a start's draw, a page load or a grading run then costs no bank query for questions seen
+// recently.
 import type { DbOrTrx } from '../../db/database.js';
-import { getQuestionVersions, type QuestionVersionContent } from '../bank/bank.service.js';
+import { getQuestionVersions, type QuestionVersionContent } from './bank.service.js';
 
 const MAX_ENTRIES = 5000;
 const cache = new Map<string, QuestionVersionContent>();
