@@ -33,10 +33,14 @@ export function createLocalBlobStore(root: string): BlobStore {
           cb(null, chunk);
         },
       });
+      // Opened before the pipeline starts: a stream that opens its file by itself can create it
+      // after a failed pipeline's cleanup has run, and leave it behind.
+      const handle = await fs.promises.open(tmp, 'wx', 0o600);
       try {
-        await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+        await pipeline(body, meter, handle.createWriteStream());
         await fs.promises.rename(tmp, file);
       } catch (err) {
+        await handle.close().catch(() => {});
         await fs.promises.rm(tmp, { force: true });
         throw err;
       }

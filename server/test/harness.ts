@@ -1,6 +1,7 @@
 // Test infrastructure: a real database per test file (a SQLite file in a temp dir, or a fresh schema
 // on the PostgreSQL server named by TEST_DATABASE_URL), the real app through app.inject, and a log
 // that tests can read.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,7 +63,7 @@ export async function createTestEnv(
   if (dialect === 'postgres') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url) throw new Error('TEST_DATABASE_URL is not set');
-    schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+    schema = `t_${process.pid}_${randomBytes(4).toString('hex')}_${counter++}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
