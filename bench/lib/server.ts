@@ -172,6 +172,9 @@ function stopper(proc: ChildProcess, what: string): () => Promise<void> {
     });
 }
 
+/** The heap limit `npm start` sets (package.json), so the bench measures the server as it ships. */
+const SERVER_NODE_FLAGS = ['--max-old-space-size=256'];
+
 /** The real server: `node dist/server/main.js serve`, with the run's environment. */
 export async function startServer(
   env: Record<string, string>,
@@ -179,6 +182,7 @@ export async function startServer(
 ): Promise<Running> {
   const port = await freePort();
   const args = [
+    ...SERVER_NODE_FLAGS,
     ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
     path.join(ROOT, 'dist', 'server', 'main.js'),
     'serve',
@@ -247,7 +251,7 @@ export async function timeNpmStart(env: Record<string, string>, direct = false):
   const port = await freePort();
   const t0 = performance.now();
   const [cmd, args] = direct
-    ? [process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js'), 'serve']]
+    ? [process.execPath, [...SERVER_NODE_FLAGS, path.join(ROOT, 'dist', 'server', 'main.js'), 'serve']]
     : ['npm', ['start', '--silent']];
   const proc = spawn(cmd, args, {
     cwd: ROOT,
