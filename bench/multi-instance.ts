@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { startReceiver } from '../server/modules/integrations/test-receiver.js';
 import { createEndpoint } from '../server/modules/integrations/webhooks.service.js';
 import { startBalancer } from './lib/balancer.js';
@@ -164,11 +165,17 @@ try {
   );
   log(`requests per instance (balancer): ${lb.served.join(' / ')}`);
 
-  const warnings = servers.flatMap((s) => s.output.samples);
-  const redisWarning = warnings.find((w) => /REDIS_URL/.test(w));
-  const rateLimits = redisWarning
-    ? 'per process: REDIS_URL is set but the build keeps rate-limit counters in memory (ioredis is not installed); the server says so at start'
-    : 'REDIS_URL accepted';
+  // The instances' rate-limit counters: shared when they are in Redis under the server's prefix.
+  const redis = new Redis(scratch.env.REDIS_URL as string, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const counters = await redis
+    .connect()
+    .then(() => redis.keys('assay-rl:*'))
+    .then((keys) => keys.length)
+    .catch(() => 0)
+    .finally(() => redis.disconnect());
+  const rateLimits = counters
+    ? `shared through Redis (${counters} counters under assay-rl:* after the run)`
+    : 'per process: no counters found in Redis';
   const ok =
     r.figures.errors === 0 &&
     r.figures.non2xx === 0 &&
@@ -190,7 +197,7 @@ try {
     requestsPerInstance: lb.served,
     jobsPerInstance: byInstance,
     rateLimits,
-    serverWarnings: warnings.slice(0, 10),
+    serverWarnings: servers.flatMap((s) => s.output.samples).slice(0, 10),
     ok,
   };
   const out = path.join(ROOT, 'bench', 'results', `${startedAt.replace(/[:.]/g, '-')}-multi-instance.json`);
