@@ -668,8 +668,6 @@ export async function runDialect(dialect: Dialect, opts: RunOptions): Promise<Di
     // Start storm: every candidate of the cohort starts at once (closed loop, 100 connections).
     let stormStarted: Array<BenchCandidate & { attemptId: string }> = [];
     if (has('start') || has('submit')) {
-      const file = writeCandidates(work, 'storm', stormInv);
-      const acksFile = path.join(work, 'storm-acks.json');
       result.scenarios.startStorm = await measured(server, async () => {
         const r = await startStorm(url, stormInv, work, 'storm', probe as Ctx);
         stormStarted = r.started;

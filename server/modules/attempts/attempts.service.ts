@@ -15,8 +15,6 @@ import { getUploadTaskVersion } from '../bank/bank.service.js';
 import { loadQuestionVersions } from '../bank/question-cache.js';
 import {
   type AttemptPlan,
-  type PlanItem,
-  type PlanQuizSection,
   type PlanSection,
   type PlanUploadSection,
   parsePlan,
