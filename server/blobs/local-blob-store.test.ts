@@ -12,7 +12,27 @@ function tmpStore() {
   return { root, store: createLocalBlobStore(root) };
 }
 
+function filesUnder(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) =>
+    fs.statSync(path.join(root, f)).isFile(),
+  );
+}
+
 describe('local blob store', () => {
+  it('leaves no file behind when the body has already failed', async () => {
+    // An upload whose request broke before the store was called: the pipeline fails at once, and a
+    // write stream that opened its file by itself would create it after the cleanup had run.
+    const { root, store } = tmpStore();
+    for (let i = 0; i < 20; i++) {
+      const failed = new Readable({ read() {} });
+      failed.on('error', () => {});
+      failed.destroy(new Error('client went away'));
+      await expect(store.put(failed, { maxBytes: 100, prefix: 'uploads' })).rejects.toThrow();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(filesUnder(root)).toEqual([]);
+  });
+
   it('streams a file in, reports size and SHA-256, and reads it back', async () => {
     const { store } = tmpStore();
     const put = await store.put(Readable.from([Buffer.from('hello '), Buffer.from('world')]), {

@@ -244,11 +244,20 @@ export function registerAttemptRoutes(app: App, ctx: Ctx): void {
           limits: { fileSize: prep.limitBytes + 1, files: 1, fields: 2, parts: 3 },
         });
         if (!part) throw invalid('Attach a file', { file: 'Required' });
-        const stored = await uploads.storeUpload(ctx, actor, prep, {
-          filename: part.filename,
-          stream: part.file,
-        });
-        return reply.status(201).send(stored);
+        // Should the exchange end while the file is still streaming in (the client hangs up, or the
+        // multipart parser answered first), stop storing it: the store then removes what it wrote.
+        // Not on the request's own 'close': that comes when its body is read, maybe before the file.
+        const abandon = () => part.file.destroy(new Error('the exchange ended before the file was stored'));
+        reply.raw.once('close', abandon);
+        try {
+          const stored = await uploads.storeUpload(ctx, actor, prep, {
+            filename: part.filename,
+            stream: part.file,
+          });
+          return reply.status(201).send(stored);
+        } finally {
+          reply.raw.off('close', abandon);
+        }
       },
     );
   });
