@@ -1,9 +1,12 @@
 // The reliability and security scorecard: runs every check of docs/security.md at full size (or
 // `--quick` for CI), prints each figure with its denominator and threshold, and exits 1 when any
-// threshold fails. `--only A1,K1` runs some checks; `--soak-minutes N` sets the soak (at most 30).
+// threshold fails. `--only A1,K1` runs some checks; `--soak-minutes N` sets the soak (at most 30);
+// `--docs` writes the output into docs/security.md as the latest scorecard.
 //
 //   npm run scorecard                 the full run (crash cycles, the 1 GB upload, long fuzzing, soak)
 //   npm run scorecard -- --quick      the short version CI runs (about five minutes)
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checks } from './checks/index.js';
 import type { Figure } from './lib/figures.js';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string' },
     'no-postgres': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    docs: { type: 'boolean', default: false },
   },
 });
 
@@ -96,7 +100,29 @@ async function main() {
     `${total - failed}/${total} figures within their thresholds; ${failed} failed. (${Math.round((Date.now() - started) / 1000)} s)`,
   );
   await pg?.stop();
+  if (values.docs) writeDocs(out, started);
   process.exit(failed ? 1 : 0);
+}
+
+/** `--docs`: the run's output becomes the latest scorecard in docs/security.md. */
+function writeDocs(out: string[], started: number) {
+  const file = path.join(import.meta.dirname, '..', 'docs', 'security.md');
+  const doc = fs.readFileSync(file, 'utf8');
+  const [start, end] = ['<!-- scorecard:start -->', '<!-- scorecard:end -->'];
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/security.md lacks the ${start} … ${end} markers`);
+  const when = new Date(started).toISOString().slice(0, 16).replace('T', ' ');
+  const block = [
+    start,
+    `Run of ${when} UTC: \`npm run scorecard${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`.`,
+    '',
+    '```text',
+    ...out,
+    '```',
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, doc.slice(0, i) + block + doc.slice(j));
 }
 
 main().catch((err) => {
