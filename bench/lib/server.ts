@@ -156,9 +156,16 @@ function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number, wha
   });
 }
 
-function stopper(proc: ChildProcess, what: string): () => Promise<void> {
+function stopper(proc: ChildProcess, what: string, output?: OutputWatch): () => Promise<void> {
+  let stopping = false;
+  // A server that dies mid-run says why: its last output goes to the bench's log.
+  proc.once('exit', (code, signal) => {
+    if (!stopping)
+      log(`${what} exited unexpectedly (${signal ?? `code ${code}`}); its last output:\n${output?.tail.slice(-3000) ?? ''}`);
+  });
   return () =>
     new Promise<void>((resolve) => {
+      stopping = true;
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
       const kill = setTimeout(() => {
         log(`${what} did not stop within 20 s; killing it`);
@@ -210,7 +217,7 @@ export async function startServer(
     rss: new RssMonitor(pid),
     output,
     readyMs,
-    stop: stopper(proc, 'the server'),
+    stop: stopper(proc, 'the server', output),
   };
 }
 

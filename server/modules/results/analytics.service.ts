@@ -22,7 +22,7 @@ import {
   listAnswersOf,
   listGradedScoresForRole,
   listItemSumsForVersions,
-  listScoredAttempts,
+  listScoredAttemptsPage,
   replaceAssessmentStats,
   replaceQuestionStats,
   upsertBenchmark,
@@ -33,52 +33,82 @@ export const BENCHMARK_MIN_GRADED = 20;
 
 type StoredScores = { byItem?: Record<string, number>; bySubtopic?: Record<string, number> };
 
-export async function refreshAssessmentAnalytics(ctx: Ctx, orgId: string, assessmentId: string) {
+export async function refreshAssessmentAnalytics(
+  ctx: Ctx,
+  orgId: string,
+  assessmentId: string,
+  opts: { pageSize?: number } = {},
+) {
   const assessment = await findAssessmentOfOrg(ctx.db, orgId, assessmentId);
   if (!assessment) return;
   const demo = assessment.is_demo === 1;
-  await refreshItemStatistics(ctx, orgId, assessmentId, demo);
+  await refreshItemStatistics(ctx, orgId, assessmentId, demo, opts.pageSize ?? PAGE);
   if (assessment.role_template_id) await refreshRoleBenchmark(ctx, orgId, assessment.role_template_id, demo);
 }
 
-async function refreshItemStatistics(ctx: Ctx, orgId: string, assessmentId: string, demo: boolean) {
-  const attempts = await listScoredAttempts(ctx.db, orgId, assessmentId, demo);
-  const answers = await listAnswersOf(
-    ctx.db,
-    attempts.map((a) => a.id),
-  );
-  const chosen = new Map<string, string[]>();
-  for (const r of answers) chosen.set(`${r.attempt_id}\n${r.item_key}`, JSON.parse(r.choice) as string[]);
+/** Attempts read per page: the job's memory stays flat however many candidates an assessment has. */
+const PAGE = 500;
 
-  const responses: ItemResponse[][] = [];
+async function refreshItemStatistics(
+  ctx: Ctx,
+  orgId: string,
+  assessmentId: string,
+  demo: boolean,
+  pageSize: number,
+) {
+  const sums = new Map<string, ItemSums>();
+  let attemptCount = 0;
   // Quiz reliability is computed over slots (item positions), as Moodle does for random questions;
-  // only attempts with the most common set of slots form the matrix.
+  // only attempts with the most common set of slots form the matrix. Only their marks are kept.
   const bySlots = new Map<string, number[][]>();
-  for (const a of attempts) {
-    const plan = parsePlan(a.plan);
-    const scores = JSON.parse(a.scores ?? '{}') as StoredScores;
-    const row: ItemResponse[] = [];
-    for (const s of plan.sections) {
-      if (s.kind !== 'quiz') continue;
-      for (const item of s.items) {
-        row.push({
-          itemId: item.questionVersionId,
-          mark: scores.byItem?.[item.key] ?? 0,
-          chosen: chosen.get(`${a.id}\n${item.key}`) ?? [],
-        });
+  let afterId: string | null = null;
+  for (;;) {
+    const attempts = await listScoredAttemptsPage(ctx.db, {
+      orgId,
+      assessmentId,
+      demo,
+      afterId,
+      limit: PAGE,
+    });
+    if (!attempts.length) break;
+    afterId = attempts[attempts.length - 1]!.id;
+    const chosen = new Map<string, string[]>();
+    for (const r of await listAnswersOf(
+      ctx.db,
+      attempts.map((a) => a.id),
+    ))
+      chosen.set(`${r.attempt_id}\n${r.item_key}`, JSON.parse(r.choice) as string[]);
+    const responses: ItemResponse[][] = [];
+    for (const a of attempts) {
+      const plan = parsePlan(a.plan);
+      const scores = JSON.parse(a.scores ?? '{}') as StoredScores;
+      const row: ItemResponse[] = [];
+      for (const s of plan.sections) {
+        if (s.kind !== 'quiz') continue;
+        for (const item of s.items) {
+          row.push({
+            itemId: item.questionVersionId,
+            mark: scores.byItem?.[item.key] ?? 0,
+            chosen: chosen.get(`${a.id}\n${item.key}`) ?? [],
+          });
+        }
       }
+      if (!row.length) continue;
+      responses.push(row);
+      const keys = plan.sections
+        .flatMap((s) => (s.kind === 'quiz' ? s.items.map((i) => i.key) : []))
+        .join(',');
+      const list = bySlots.get(keys) ?? [];
+      list.push(row.map((r) => r.mark));
+      bySlots.set(keys, list);
     }
-    if (!row.length) continue;
-    responses.push(row);
-    const keys = plan.sections.flatMap((s) => (s.kind === 'quiz' ? s.items.map((i) => i.key) : [])).join(',');
-    const list = bySlots.get(keys) ?? [];
-    list.push(row.map((r) => r.mark));
-    bySlots.set(keys, list);
+    accumulateItemSums(responses, sums);
+    attemptCount += responses.length;
+    if (attempts.length < pageSize) break;
   }
   const matrix = [...bySlots.values()].sort((x, y) => y.length - x.length)[0] ?? [];
   const test = testStatistics(matrix);
 
-  const sums = accumulateItemSums(responses);
   const versionIds = [...sums.keys()];
   const versions = await getQuestionVersions(ctx.db, versionIds);
   const now = ctx.clock.now();
@@ -117,7 +147,7 @@ async function refreshItemStatistics(ctx: Ctx, orgId: string, assessmentId: stri
       {
         assessment_id: assessmentId,
         org_id: orgId,
-        attempts: responses.length,
+        attempts: attemptCount,
         items: test.items,
         mean: test.mean,
         sd: test.sd,

@@ -243,18 +243,22 @@ export function listGradedScoresForRole(db: DbOrTrx, orgId: string, roleTemplate
 }
 
 /** The attempts whose quiz marks count in an assessment's statistics. */
-export function listScoredAttempts(db: DbOrTrx, orgId: string, assessmentId: string, demo: boolean) {
-  return db
+/** One page of an assessment's scored attempts, in id order after `afterId` (keyset pagination). */
+export function listScoredAttemptsPage(
+  db: DbOrTrx,
+  q: { orgId: string; assessmentId: string; demo: boolean; afterId: string | null; limit: number },
+) {
+  let query = db
     .selectFrom('attempts')
     .select(['id', 'plan', 'scores'])
-    .where('org_id', '=', orgId)
-    .where('assessment_id', '=', assessmentId)
+    .where('org_id', '=', q.orgId)
+    .where('assessment_id', '=', q.assessmentId)
     .where('status', 'in', ['graded', 'awaiting_review'])
     .where('is_preview', '=', 0)
-    .where('is_demo', '=', demo ? 1 : 0)
-    .where('scores', 'is not', null)
-    .orderBy('id')
-    .execute();
+    .where('is_demo', '=', q.demo ? 1 : 0)
+    .where('scores', 'is not', null);
+  if (q.afterId !== null) query = query.where('id', '>', q.afterId);
+  return query.orderBy('id').limit(q.limit).execute();
 }
 
 export async function listAnswersOf(db: DbOrTrx, attemptIds: readonly string[]) {

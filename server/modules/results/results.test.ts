@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, dialects, type TestApp } from '../../test/harness.js';
 import { createTestInvitation, json, startBrowser } from '../attempts/attempts.factories.js';
+import { refreshAssessmentAnalytics } from './analytics.service.js';
 import { CSV_COLUMNS } from './exports.service.js';
 import { attemptOf, call, inviteCandidate, resultsScenario, takeAssessment } from './test-scenario.js';
 
@@ -287,6 +288,12 @@ describe.each(dialects)('results (%s)', (dialect) => {
       await owner.get(`/api/v1/assessments/${s.assessmentId}/item-stats?limit=3&cursor=${paged.nextCursor}`),
     );
     expect(rest.items).toHaveLength(1);
+
+    // The job reads attempts page by page; pages of 3 give exactly the figures of one page.
+    await refreshAssessmentAnalytics(t.ctx, s.orgId, s.assessmentId, { pageSize: 3 });
+    const again = json(await owner.get(`/api/v1/assessments/${s.assessmentId}/item-stats`));
+    expect(again.summary).toEqual({ ...stats.summary, computedAt: again.summary.computedAt });
+    expect(again.items).toEqual(stats.items.map((i: object) => ({ ...i, computedAt: expect.anything() })));
   });
 
   it('compares two to four attempts side by side', async () => {
