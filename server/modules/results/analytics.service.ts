@@ -68,7 +68,7 @@ async function refreshItemStatistics(
       assessmentId,
       demo,
       afterId,
-      limit: PAGE,
+      limit: pageSize,
     });
     if (!attempts.length) break;
     afterId = attempts[attempts.length - 1]!.id;
