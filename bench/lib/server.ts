@@ -161,7 +161,9 @@ function stopper(proc: ChildProcess, what: string, output?: OutputWatch): () => 
   // A server that dies mid-run says why: its last output goes to the bench's log.
   proc.once('exit', (code, signal) => {
     if (!stopping)
-      log(`${what} exited unexpectedly (${signal ?? `code ${code}`}); its last output:\n${output?.tail.slice(-3000) ?? ''}`);
+      log(
+        `${what} exited unexpectedly (${signal ?? `code ${code}`}); its last output:\n${output?.tail.slice(-3000) ?? ''}`,
+      );
   });
   return () =>
     new Promise<void>((resolve) => {
